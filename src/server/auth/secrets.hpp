@@ -1,0 +1,47 @@
+// Client secrets: generation from the OS CSPRNG and keyed hashing. Secrets are 256-bit random
+// strings, so a keyed hash (HMAC-SHA-256 under a server-side key) is the right tool: a slow password
+// hash adds nothing against guessing a 256-bit value and would turn /oauth/token into a CPU sink.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/keys/master_key.hpp"
+
+namespace tessera::auth {
+
+// A recognisable prefix lets secret scanners find leaked tessera secrets.
+inline constexpr std::string_view kSecretPrefix = "tessera_";
+inline constexpr std::size_t kSecretRandomBytes = 32;
+inline constexpr std::size_t kSecretSuffixLength = 4;
+// Longest client_secret the token endpoint will even hash.
+inline constexpr std::size_t kMaxSecretLength = 256;
+
+using SecretHash = std::array<std::uint8_t, 32>;
+
+struct GeneratedSecret {
+  std::string plain;   // shown to the caller exactly once
+  std::string suffix;  // last 4 characters, safe to display
+};
+
+std::optional<GeneratedSecret> generate_secret();
+
+class SecretHasher {
+ public:
+  explicit SecretHasher(const keys::KeyBytes& key) : key_(key) {}
+
+  SecretHash hash(std::string_view plain) const;
+  // Constant-time comparison of hash(plain) with a stored hash.
+  bool matches(std::string_view plain, std::string_view stored_hash) const;
+
+ private:
+  keys::KeyBytes key_;
+};
+
+// The HKDF label of the secret-hashing key. Changing it invalidates every stored secret.
+inline constexpr std::string_view kSecretHashKeyLabel = "tessera/v1/client-secret-hmac";
+
+}  // namespace tessera::auth

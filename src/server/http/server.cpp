@@ -1,0 +1,210 @@
+#include "server/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/http/api_error.hpp"
+#include "server/http/framing.hpp"
+
+namespace tessera::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// Errors that mean "the peer went away or was too slow": close without answering.
+bool is_disconnect(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+         ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted || ec == asio::error::broken_pipe;
+}
+
+Response framing_error(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::header_limit) {
+    return api_error(ApiStatus::headers_too_large, "request header too large");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return api_error(ApiStatus::payload_too_large, "request body too large");
+  }
+  return api_error(ApiStatus::invalid_argument, "malformed HTTP request: " + ec.message());
+}
+
+}  // namespace
+
+struct HttpServer::Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  asio::ip::address peer;
+  bool in_request = false;  // touched only on the connection's strand
+};
+
+HttpServer::HttpServer(asio::io_context& io, const HttpLimits& limits, const Router& router)
+    : io_(io), limits_(limits), router_(router), acceptor_(io) {}
+
+HttpServer::~HttpServer() = default;
+
+boost::system::error_code HttpServer::listen(const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  return ec;
+}
+
+std::uint16_t HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void HttpServer::start() { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
+
+void HttpServer::stop() {
+  stopping_ = true;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard lock(live_mutex_);
+  for (Connection* connection : live_) {
+    asio::post(connection->stream.get_executor(), [connection] {
+      if (!connection->in_request) connection->stream.socket().close();
+    });
+  }
+}
+
+asio::awaitable<void> HttpServer::accept_loop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto connection = std::make_shared<Connection>(std::move(socket));
+    asio::co_spawn(connection->stream.get_executor(), serve(std::move(connection)),
+                   asio::detached);
+  }
+}
+
+asio::awaitable<Response> HttpServer::dispatch(Request& request) {
+  const auto match = router_.match(request.message.method(), request.path());
+  if (match.route == nullptr) {
+    if (match.allowed.empty()) co_return api_error(ApiStatus::not_found, "no such resource");
+    Response response = api_error(ApiStatus::method_not_allowed, "method not allowed");
+    std::string allow;
+    for (const auto verb : match.allowed) {
+      if (!allow.empty()) allow += ", ";
+      allow += std::string(bhttp::to_string(verb));
+    }
+    response.set(bhttp::field::allow, allow);
+    co_return response;
+  }
+  try {
+    co_return co_await match.route->handler(request, match.params);
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} failed: {}", request.path(), e.what());
+  }
+  co_return api_error(ApiStatus::internal, "internal error");
+}
+
+asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
+  auto& stream = connection->stream;
+  {
+    boost::system::error_code ec;
+    connection->peer = stream.socket().remote_endpoint(ec).address();
+  }
+  const std::size_t open = ++connections_;
+  {
+    std::lock_guard lock(live_mutex_);
+    live_.insert(connection.get());
+  }
+  struct Leave {
+    HttpServer* server;
+    Connection* connection;
+    ~Leave() {
+      std::lock_guard lock(server->live_mutex_);
+      server->live_.erase(connection);
+      --server->connections_;
+    }
+  } leave{this, connection.get()};
+
+  if (open > limits_.max_connections) {
+    Response busy = api_error(ApiStatus::unavailable, "too many connections");
+    busy.keep_alive(false);
+    stream.expires_after(limits_.header_timeout);
+    co_await bhttp::async_write(stream, busy, kTuple);
+    stream.socket().close();
+    co_return;
+  }
+
+  beast::flat_buffer buffer(limits_.max_header_bytes + limits_.max_body_bytes);
+  while (!stopping_) {
+    // Between requests a connection may idle for idle_timeout; once a request starts, its header
+    // must arrive within header_timeout (a slowloris cannot stretch it byte by byte).
+    if (buffer.size() == 0) {
+      stream.expires_after(limits_.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    connection->in_request = true;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser.body_limit(limits_.max_body_bytes);
+    stream.expires_after(limits_.header_timeout);
+    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    Response response;
+    bool must_close = false;
+    if (header_ec) {
+      if (is_disconnect(header_ec)) break;
+      response = framing_error(header_ec);
+      must_close = true;
+    } else if (auto violation = framing_violation(parser.get(), limits_.max_header_fields)) {
+      response = api_error(ApiStatus::invalid_argument, *violation);
+      must_close = true;
+    } else {
+      const auto match = router_.match(parser.get().method(), parser.get().target());
+      if (match.route != nullptr && match.route->body_limit != 0) {
+        parser.body_limit(match.route->body_limit);
+      }
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, go_on, kTuple);
+      }
+      stream.expires_after(limits_.body_timeout);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      if (body_ec) {
+        if (is_disconnect(body_ec)) break;
+        response = framing_error(body_ec);
+        must_close = true;
+      } else {
+        Request request{parser.release(), connection->peer};
+        response = co_await dispatch(request);
+        response.keep_alive(request.message.keep_alive() && !stopping_);
+      }
+    }
+    if (must_close) response.keep_alive(false);
+    response.prepare_payload();
+    stream.expires_after(limits_.body_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream, response, kTuple);
+    connection->in_request = false;
+    if (write_ec || !response.keep_alive()) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.socket().close(ignored);
+}
+
+}  // namespace tessera::http
