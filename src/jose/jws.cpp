@@ -47,7 +47,8 @@ Result<JoseHeader, JwsError> parse_header(std::string_view header_json) {
   const auto alg = doc.find("alg");
   if (alg == doc.end() || !alg->is_string()) return fail(JwsError::bad_header_field);
   header.alg = alg->get<std::string>();
-  if (const auto kid = doc.find("kid"); kid != doc.end() && kid->is_string()) {
+  if (const auto kid = doc.find("kid"); kid != doc.end()) {
+    if (!kid->is_string()) return fail(JwsError::bad_header_field);
     header.kid = kid->get<std::string>();
   }
   if (const auto typ = doc.find("typ"); typ != doc.end()) {
@@ -64,8 +65,7 @@ Result<JoseHeader, JwsError> parse_header(std::string_view header_json) {
 
 JwsSigner::JwsSigner(PrivateKey key, std::string kid, std::string_view typ)
     : key_(std::move(key)), kid_(std::move(kid)) {
-  const nlohmann::json header = {
-      {"alg", to_string(key_.algorithm())}, {"kid", kid_}, {"typ", typ}};
+  const nlohmann::json header = {{"alg", to_string(key_.algorithm())}, {"kid", kid_}, {"typ", typ}};
   header_b64_ = base64url_encode(header.dump());
 }
 

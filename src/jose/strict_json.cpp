@@ -88,9 +88,15 @@ class StrictBuilder {
 std::optional<ParseError> parse_strict(std::string_view text, nlohmann::json& out,
                                        const Limits& limits) {
   if (text.size() > limits.max_bytes) return ParseError::too_large;
+  // nlohmann silently skips a UTF-8 byte order mark; RFC 8259 §8.1 forbids sending one, and a
+  // strict parser must not accept what another parser of the same bytes might reject.
+  if (text.starts_with("\xEF\xBB\xBF")) return ParseError::syntax;
+  // nlohmann's lexer takes a NUL byte for the end of input, so `{}\0anything` would parse as `{}`.
+  // A NUL is never valid JSON text (inside strings it must be escaped as \u0000).
+  if (text.find('\0') != std::string_view::npos) return ParseError::syntax;
   StrictBuilder builder(out, limits);
-  const bool ok = json::sax_parse(text.begin(), text.end(), &builder,
-                                  json::input_format_t::json, /*strict=*/true);
+  const bool ok = json::sax_parse(text.begin(), text.end(), &builder, json::input_format_t::json,
+                                  /*strict=*/true);
   if (ok) return std::nullopt;
   return builder.error().value_or(ParseError::syntax);
 }

@@ -39,9 +39,11 @@ Result<CompactJws, JwsError> split_compact(std::string_view token,
 // particular jwk, jku, x5u and x5c are never read, so they can never become a key source.
 struct JoseHeader {
   std::string alg;
-  std::optional<std::string> kid;  // nullopt when absent or not a string (matches no key)
+  // nullopt when absent. A kid of any other type than string is a bad_header_field: it must match
+  // no key, and rejecting it outright also keeps it from reaching a "single key" fallback.
+  std::optional<std::string> kid;
   std::optional<std::string> typ;
-  bool has_crit = false;  // any "crit" member: tessera understands no extension, so it rejects
+  bool has_crit = false;   // any "crit" member: tessera understands no extension, so it rejects
   bool b64_false = false;  // RFC 7797 unencoded payload: rejected
 };
 
