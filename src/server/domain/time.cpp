@@ -86,8 +86,9 @@ std::optional<microseconds> parse_fraction(Scanner& in) {
     if (count <= 6) micros = micros * 10 + *digit;
   }
   if (count == 0) return std::nullopt;
-  for (int i = count; i < 6; ++i)
+  for (int i = count; i < 6; ++i) {
     micros *= 10;
+  }
   return microseconds(micros);
 }
 

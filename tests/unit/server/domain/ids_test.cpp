@@ -104,8 +104,9 @@ TEST(IdGenerator, WaitsForTheNextTickWhenTheSequenceIsUsedUp) {
   FakeClock clock(kSomeTime);
   IdGenerator generator(1, clock.clock());
   std::uint64_t first_tick = decompose_id(generator.next_value()).tick;
-  for (int i = 1; i < 256; ++i)
+  for (int i = 1; i < 256; ++i) {
     (void)generator.next_value();
+  }
   // The clock now creeps forward 1 ms per read: the generator must wait until the next tick.
   clock.set_step(1ms);
   const IdParts next = decompose_id(generator.next_value());
@@ -152,20 +153,23 @@ TEST(IdGenerator, UniqueAndIncreasingPerThreadAcrossThreads) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i)
+      for (int i = 0; i < kPerThread; ++i) {
         minted[t].push_back(generator.next_value());
+      }
     });
   }
-  for (auto& thread : threads)
+  for (auto& thread : threads) {
     thread.join();
+  }
   std::set<std::uint64_t> all;
   for (const auto& values : minted) {
     EXPECT_TRUE(std::is_sorted(values.begin(), values.end()));
     all.insert(values.begin(), values.end());
   }
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kPerThread));
-  for (const std::uint64_t value : all)
+  for (const std::uint64_t value : all) {
     ASSERT_EQ(decompose_id(value).node, 42u);
+  }
 }
 
 TEST(IdFormat, FormatsPrefixAndDecimal) {

@@ -9,8 +9,9 @@ namespace {
 
 std::string repeat(std::string_view unit, std::size_t count) {
   std::string out;
-  for (std::size_t i = 0; i < count; ++i)
+  for (std::size_t i = 0; i < count; ++i) {
     out += unit;
+  }
   return out;
 }
 
@@ -41,8 +42,9 @@ ApiClient valid_client() {
 // The fields named in the violations, in order.
 std::vector<std::string> fields(const FieldViolations& violations) {
   std::vector<std::string> out;
-  for (const auto& violation : violations)
+  for (const auto& violation : violations) {
     out.push_back(violation.field);
+  }
   return out;
 }
 
@@ -129,8 +131,9 @@ TEST(ValidateOrganization, ExternalId) {
 TEST(ValidateOrganization, MetadataCount) {
   Organization organization = valid_organization();
   organization.metadata.clear();
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 10; ++i) {
     organization.metadata["key" + std::to_string(i)] = "v";
+  }
   EXPECT_TRUE(validate_organization(organization).empty());
   organization.metadata["key10"] = "v";
   const auto violations = validate_organization(organization);
@@ -233,8 +236,9 @@ TEST(ValidateClient, ScopeCount) {
   ApiClient client = valid_client();
   client.scopes.clear();
   EXPECT_TRUE(validate_client(client).empty());
-  for (int i = 0; i < 50; ++i)
+  for (int i = 0; i < 50; ++i) {
     client.scopes.push_back("scope" + std::to_string(i));
+  }
   EXPECT_TRUE(validate_client(client).empty());
   client.scopes.push_back("scope50");
   EXPECT_EQ(fields(validate_client(client)), Fields{"scopes"});
@@ -281,8 +285,9 @@ TEST(ValidateClient, AudienceCountAndLength) {
   ApiClient client = valid_client();
   client.audience.clear();
   EXPECT_TRUE(validate_client(client).empty());
-  for (int i = 0; i < 10; ++i)
+  for (int i = 0; i < 10; ++i) {
     client.audience.push_back("https://api" + std::to_string(i));
+  }
   EXPECT_TRUE(validate_client(client).empty());
   client.audience.push_back("https://api10");
   EXPECT_EQ(fields(validate_client(client)), Fields{"audience"});
