@@ -1,0 +1,59 @@
+// Read-only connections shared by all threads. In WAL mode readers never wait for the writer, so
+// reads scale with the pool; each read runs in its own transaction for a consistent snapshot.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "server/store/sqlite/connection.hpp"
+#include "server/store/store.hpp"
+
+namespace tessera::store::sqlite {
+
+class ReaderPool {
+ public:
+  ReaderPool(std::filesystem::path path, std::size_t max_connections,
+             std::chrono::milliseconds busy_timeout);
+
+  // Runs `operation(Connection&) -> StoreResult<T>` inside a read transaction on a pooled
+  // connection. SQLite failures become StoreError.
+  template <class T, class Operation>
+  StoreResult<T> read(Operation&& operation) {
+    std::unique_ptr<Connection> connection = acquire();
+    if (!connection) return fail(StoreError::unavailable);
+    std::optional<StoreResult<T>> result;
+    try {
+      connection->exec("BEGIN");
+      result.emplace(operation(*connection));
+      connection->exec("COMMIT");
+    } catch (const std::exception& error) {
+      result.emplace(fail(to_store_error(error)));
+    }
+    connection->rollback_quietly();
+    release(std::move(connection));
+    return std::move(*result);
+  }
+
+  // Drops idle connections; later reads fail with unavailable.
+  void close();
+
+ private:
+  // nullptr when closed or when no connection can be opened.
+  std::unique_ptr<Connection> acquire();
+  void release(std::unique_ptr<Connection> connection);
+
+  const std::filesystem::path path_;
+  const std::size_t max_connections_;
+  const std::chrono::milliseconds busy_timeout_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace tessera::store::sqlite

@@ -1,0 +1,244 @@
+#include "server/store/sqlite/sqlite_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "server/store/sqlite/migrate.hpp"
+#include "server/store/sqlite/queries.hpp"
+#include "server/store/sqlite/reader_pool.hpp"
+#include "server/store/sqlite/writer.hpp"
+
+namespace tessera::store {
+namespace {
+
+using domain::ApiClient;
+using domain::Organization;
+using sqlite::Connection;
+namespace queries = sqlite::queries;
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer)
+      : readers_(options.path, options.max_readers, options.busy_timeout),
+        writer_(std::move(writer), options.max_batch) {}
+
+  ~SqliteStore() override { close(); }
+
+  StoreResult<Organization> create_organization(const Organization& organization) override {
+    return write<Organization>(
+        [&](Connection& db) { return queries::insert_organization(db, organization); });
+  }
+
+  StoreResult<Organization> get_organization(std::string_view id) override {
+    return read<Organization>([&](Connection& db) { return queries::select_organization(db, id); });
+  }
+
+  StoreResult<Organization> get_organization_by_external_id(std::string_view external_id) override {
+    return read<Organization>([&](Connection& db) {
+      return queries::select_organization_by_external_id(db, external_id);
+    });
+  }
+
+  StoreResult<Page<Organization>> list_organizations(const PageRequest& request) override {
+    return read<Page<Organization>>(
+        [&](Connection& db) { return queries::list_organizations(db, request); });
+  }
+
+  StoreResult<Organization> update_organization(std::string_view id,
+                                                const domain::OrganizationPatch& patch) override {
+    return write<Organization>(
+        [&](Connection& db) { return queries::update_organization(db, id, patch); });
+  }
+
+  StoreResult<std::vector<std::string>> delete_organization(std::string_view id) override {
+    return write<std::vector<std::string>>(
+        [&](Connection& db) { return queries::delete_organization(db, id); });
+  }
+
+  StoreResult<ApiClient> create_client(const ApiClient& client) override {
+    return write<ApiClient>([&](Connection& db) { return queries::insert_client(db, client); });
+  }
+
+  StoreResult<ApiClient> get_client(std::string_view client_id) override {
+    return read<ApiClient>([&](Connection& db) { return queries::select_client(db, client_id); });
+  }
+
+  StoreResult<ApiClient> get_organization_client(std::string_view organization_id,
+                                                 std::string_view client_id) override {
+    return read<ApiClient>([&](Connection& db) {
+      return queries::select_organization_client(db, organization_id, client_id);
+    });
+  }
+
+  StoreResult<Page<ApiClient>> list_clients(std::string_view organization_id,
+                                            const PageRequest& request) override {
+    return read<Page<ApiClient>>(
+        [&](Connection& db) { return queries::list_clients(db, organization_id, request); });
+  }
+
+  StoreResult<std::vector<ApiClient>> list_environment_clients() override {
+    return read<std::vector<ApiClient>>(
+        [&](Connection& db) { return queries::list_environment_clients(db); });
+  }
+
+  StoreResult<ApiClient> update_client(std::string_view organization_id, std::string_view client_id,
+                                       const domain::ApiClientPatch& patch) override {
+    return write<ApiClient>([&](Connection& db) {
+      return queries::update_client(db, organization_id, client_id, patch);
+    });
+  }
+
+  StoreResult<void> delete_client(std::string_view organization_id,
+                                  std::string_view client_id) override {
+    return write<void>(
+        [&](Connection& db) { return queries::delete_client(db, organization_id, client_id); });
+  }
+
+  StoreResult<domain::Secret> add_secret(std::string_view organization_id,
+                                         const domain::Secret& secret,
+                                         std::size_t max_secrets) override {
+    return write<domain::Secret>([&](Connection& db) {
+      return queries::insert_secret(db, organization_id, secret, max_secrets);
+    });
+  }
+
+  StoreResult<void> delete_secret(std::string_view organization_id, std::string_view client_id,
+                                  std::string_view secret_id) override {
+    return write<void>([&](Connection& db) {
+      return queries::delete_secret(db, organization_id, client_id, secret_id);
+    });
+  }
+
+  StoreResult<void> record_secret_uses(std::span<const SecretUse> uses) override {
+    if (uses.empty()) return {};
+    return write<void>([&](Connection& db) { return queries::record_secret_uses(db, uses); });
+  }
+
+  StoreResult<void> insert_signing_key(const domain::SigningKeyRecord& key) override {
+    return write<void>([&](Connection& db) { return queries::insert_signing_key(db, key); });
+  }
+
+  StoreResult<std::vector<domain::SigningKeyRecord>> list_signing_keys() override {
+    return read<std::vector<domain::SigningKeyRecord>>(
+        [&](Connection& db) { return queries::list_signing_keys(db); });
+  }
+
+  StoreResult<void> set_signing_key_retire_time(
+      std::string_view id, std::optional<domain::Timestamp> retire_time) override {
+    return write<void>(
+        [&](Connection& db) { return queries::set_signing_key_retire_time(db, id, retire_time); });
+  }
+
+  StoreResult<void> delete_signing_key(std::string_view id) override {
+    return write<void>([&](Connection& db) { return queries::delete_signing_key(db, id); });
+  }
+
+  StoreResult<std::optional<std::string>> get_setting(std::string_view key) override {
+    return read<std::optional<std::string>>(
+        [&](Connection& db) { return queries::select_setting(db, key); });
+  }
+
+  StoreResult<void> put_setting(std::string_view key, std::string_view value) override {
+    return write<void>([&](Connection& db) { return queries::upsert_setting(db, key, value); });
+  }
+
+  StoreResult<std::string> put_setting_if_absent(std::string_view key,
+                                                 std::string_view value) override {
+    return write<std::string>(
+        [&](Connection& db) { return queries::insert_setting_if_absent(db, key, value); });
+  }
+
+  StoreResult<void> ping() override {
+    return read<void>([](Connection& db) -> StoreResult<void> {
+      db.scalar("SELECT 1");
+      return {};
+    });
+  }
+
+  void close() override {
+    writer_.close();
+    readers_.close();
+  }
+
+ private:
+  template <class T, class Operation>
+  StoreResult<T> read(Operation&& operation) {
+    return readers_.read<T>(std::forward<Operation>(operation));
+  }
+
+  template <class T, class Operation>
+  StoreResult<T> write(Operation&& operation) {
+    return writer_.write<T>(std::forward<Operation>(operation));
+  }
+
+  sqlite::ReaderPool readers_;
+  sqlite::Writer writer_;
+};
+
+OpenFailure cannot_open(const std::filesystem::path& path, const std::string& why) {
+  return {OpenFailure::Reason::cannot_open, "cannot open database " + path.string() + ": " + why};
+}
+
+// Creates the missing directories above `path`, each with mode 0700.
+std::optional<std::string> make_private_directories(const std::filesystem::path& path) {
+  std::filesystem::path partial;
+  for (const auto& part : path.parent_path()) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      return "cannot create " + partial.string() + ": " + std::strerror(errno);
+    }
+  }
+  return std::nullopt;
+}
+
+// Creates the database file with mode 0600 before SQLite does (SQLite would use 0644). The WAL
+// and shared-memory files SQLite creates next to it copy the file's mode.
+std::optional<std::string> make_private_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot create " + path.string() + ": " + std::strerror(errno);
+  ::close(fd);
+  return std::nullopt;
+}
+
+// WAL lets readers run beside the writer; FULL syncs the WAL on every commit, so a commit
+// survives power loss, not just a crash.
+void configure_writer(Connection& db) {
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+  db.exec("PRAGMA foreign_keys = ON");
+  // Bounds the WAL file left behind after checkpoints.
+  db.exec("PRAGMA journal_size_limit = 67108864");
+}
+
+bool in_wal_mode(Connection& db) {
+  auto row = db.query("PRAGMA journal_mode");
+  return row.step() && row.text(0) == "wal";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>, OpenFailure> open_sqlite_store(const SqliteOptions& options) {
+  if (auto error = make_private_directories(options.path)) {
+    return fail(cannot_open(options.path, *error));
+  }
+  if (auto error = make_private_file(options.path)) return fail(cannot_open(options.path, *error));
+
+  std::unique_ptr<Connection> writer;
+  try {
+    writer = std::make_unique<Connection>(
+        options.path, sqlite::ConnectionOptions{.busy_timeout = options.busy_timeout});
+    configure_writer(*writer);
+    if (!in_wal_mode(*writer)) return fail(cannot_open(options.path, "WAL mode not available"));
+  } catch (const sqlite::SqliteError& error) {
+    return fail(cannot_open(options.path, error.what()));
+  }
+  auto migrated = sqlite::migrate(*writer, sqlite_migrations());
+  if (!migrated) return fail(migrated.error());
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(options, std::move(writer)));
+}
+
+}  // namespace tessera::store

@@ -1,0 +1,29 @@
+// The SQLite backend of Store: one file on local disk, WAL mode, synchronous=FULL (a write is on
+// disk before it is acknowledged), foreign keys on, a pool of reader connections and one writer
+// thread that group-commits concurrent writes. Schema: migrations/sqlite/*.sql.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+
+#include "server/store/store.hpp"
+
+namespace tessera::store {
+
+struct SqliteOptions {
+  // The database file. Missing parent directories are created with mode 0700 and a new file
+  // with mode 0600 (it holds secret hashes and encrypted keys).
+  std::filesystem::path path;
+  std::size_t max_readers = 8;
+  // How long a connection waits for a lock held by another process before giving up
+  // (the operation then fails with unavailable).
+  std::chrono::milliseconds busy_timeout{5000};
+  // Upper bound on operations per group commit.
+  std::size_t max_batch = 512;
+};
+
+Result<std::unique_ptr<Store>, OpenFailure> open_sqlite_store(const SqliteOptions& options);
+
+}  // namespace tessera::store

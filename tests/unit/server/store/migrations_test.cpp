@@ -1,0 +1,106 @@
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "server/store/migration.hpp"
+#include "store_fixture.hpp"
+
+namespace tessera::store::testing {
+namespace {
+
+// Runs one statement on the database file outside the store.
+std::int64_t raw_scalar(const std::filesystem::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+  std::int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+mode_t mode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+  return info.st_mode & 07777;
+}
+
+using Migrations = StoreTest;
+
+TEST_F(Migrations, EmbeddedFilesAreNumberedFromOne) {
+  const auto migrations = sqlite_migrations();
+  ASSERT_FALSE(migrations.empty());
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<int>(i + 1));
+    EXPECT_FALSE(migrations[i].sql.empty());
+  }
+  EXPECT_EQ(migrations[0].name, "0001_initial.sql");
+}
+
+TEST_F(Migrations, FreshDatabaseIsAtTheLatestVersion) {
+  const int latest = sqlite_migrations().back().version;
+  EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), latest);
+  EXPECT_EQ(raw_scalar(db_path(),
+                       "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                       "name IN ('organizations', 'clients', 'secrets', "
+                       "'signing_keys', 'settings', 'counters')"),
+            6);
+}
+
+TEST_F(Migrations, UsesWalMode) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(Migrations, ReopeningKeepsDataAndVersion) {
+  const Organization organization = create_organization();
+  const ApiClient client = create_client(organization.id);
+  reopen();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(*store_->get_organization(organization.id), organization);
+  EXPECT_EQ(*store_->get_client(client.id), client);
+  EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), sqlite_migrations().back().version);
+}
+
+TEST_F(Migrations, NewerSchemaIsRefused) {
+  store_.reset();
+  raw_scalar(db_path(), "PRAGMA user_version = 999");
+  auto opened = open_sqlite_store(SqliteOptions{.path = db_path()});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().reason, OpenFailure::Reason::schema_too_new);
+  EXPECT_NE(opened.error().message.find("999"), std::string::npos) << opened.error().message;
+}
+
+TEST_F(Migrations, ANonDatabaseFileIsRefused) {
+  store_.reset();
+  const auto path = dir_ / "junk.db";
+  std::ofstream(path) << std::string(4096, 'x');
+  auto opened = open_sqlite_store(SqliteOptions{.path = path});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_FALSE(opened.error().message.empty());
+}
+
+TEST_F(Migrations, CreatesPrivateDirectoriesAndFiles) {
+  EXPECT_EQ(mode_of(db_path().parent_path()), 0700u);
+  EXPECT_EQ(mode_of(db_path()), 0600u);
+  create_organization();  // makes sure the WAL exists
+  EXPECT_EQ(mode_of(db_path().string() + "-wal"), 0600u);
+}
+
+TEST_F(Migrations, UnwritableLocationFailsToOpen) {
+  auto opened = open_sqlite_store(SqliteOptions{.path = "/proc/tessera/nope.db"});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().reason, OpenFailure::Reason::cannot_open);
+}
+
+}  // namespace
+}  // namespace tessera::store::testing
