@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -22,7 +23,10 @@ template <class T, class E>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(Failure<E> failure) : state_(std::in_place_index<1>, std::move(failure.error)) {}
+  // Any failure whose error converts to E (e.g. fail("text") into Result<T, std::string>).
+  template <class U>
+    requires std::is_constructible_v<E, U&&>
+  Result(Failure<U> failure) : state_(std::in_place_index<1>, E(std::move(failure.error))) {}
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -57,7 +61,9 @@ template <class E>
 class [[nodiscard]] Result<void, E> {
  public:
   Result() = default;
-  Result(Failure<E> failure) : error_(std::move(failure.error)), ok_(false) {}
+  template <class U>
+    requires std::is_constructible_v<E, U&&>
+  Result(Failure<U> failure) : error_(E(std::move(failure.error))), ok_(false) {}
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/domain/entities.hpp"
 #include "server/keys/master_key.hpp"
 
 namespace tessera::auth {
@@ -20,7 +21,7 @@ inline constexpr std::size_t kSecretSuffixLength = 4;
 // Longest client_secret the token endpoint will even hash.
 inline constexpr std::size_t kMaxSecretLength = 256;
 
-using SecretHash = std::array<std::uint8_t, 32>;
+using SecretHash = domain::SecretHash;
 
 struct GeneratedSecret {
   std::string plain;   // shown to the caller exactly once

@@ -93,8 +93,8 @@ asio::awaitable<void> HttpServer::accept_loop() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     auto connection = std::make_shared<Connection>(std::move(socket));
-    asio::co_spawn(connection->stream.get_executor(), serve(std::move(connection)),
-                   asio::detached);
+    const auto executor = connection->stream.get_executor();  // before the pointer is moved
+    asio::co_spawn(executor, serve(std::move(connection)), asio::detached);
   }
 }
 

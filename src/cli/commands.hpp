@@ -1,0 +1,11 @@
+// The `tessera` binary's subcommands. Each file registers its own on the shared CLI11 app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+// Registers `serve`; the returned function runs it after parsing and gives the exit code.
+std::function<int()> add_serve_command(CLI::App& app);
+
+}  // namespace tessera::cli

@@ -1,0 +1,19 @@
+// tessera: the authorization server and its command-line tools, in one binary.
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tessera: OAuth 2.0 client-credentials authorization server for M2M API access"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "tessera 0.1.0");
+  auto run_serve = tessera::cli::add_serve_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (const int code = run_serve(); code >= 0) return code;
+  std::cerr << app.help() << "\n";
+  return 2;
+}

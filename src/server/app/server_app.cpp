@@ -1,0 +1,306 @@
+#include "server/app/server_app.hpp"
+
+#include <sys/stat.h>
+
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/auth/authenticator.hpp"
+#include "server/http/management_api.hpp"
+#include "server/http/offload.hpp"
+#include "server/http/public_endpoints.hpp"
+#include "server/http/server.hpp"
+#include "server/http/token_endpoint.hpp"
+#include "server/issue/token_issuer.hpp"
+#include "server/keys/key_manager.hpp"
+#include "server/store/sqlite/sqlite_store.hpp"
+
+namespace tessera::app {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// The management token verifier reads the server's own keys straight from the ring.
+class RingKeySource final : public verify::KeySource {
+ public:
+  explicit RingKeySource(const keys::KeyRing& ring) : ring_(ring) {}
+  std::shared_ptr<const jose::Jwks> keys() override { return ring_.published_keys(); }
+  std::shared_ptr<const jose::Jwks> refresh_for_unknown_kid() override { return keys(); }
+
+ private:
+  const keys::KeyRing& ring_;
+};
+
+Result<asio::ip::tcp::endpoint, std::string> parse_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+  std::string host = listen.substr(0, colon);
+  const std::string port_text = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(port_text, &used);
+    if (used != port_text.size()) port = 65536;
+  } catch (const std::exception&) {
+    port = 65536;
+  }
+  if (ec || port > 65535) return fail("--listen must be HOST:PORT with an IP address, e.g. 127.0.0.1:8080");
+  return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+}  // namespace
+
+struct ServerApp::Parts {
+  Config config;
+  std::string issuer;
+  std::unique_ptr<store::Store> store;
+  std::optional<keys::MasterKey> master_key;
+  std::unique_ptr<keys::Sealer> sealer;
+  std::unique_ptr<auth::SecretHasher> hasher;
+  std::unique_ptr<domain::IdGenerator> ids;
+  std::unique_ptr<keys::KeyRing> ring;
+  std::unique_ptr<keys::KeyManager> key_manager;
+  std::unique_ptr<auth::ClientCache> cache;
+  std::unique_ptr<auth::ClientAuthenticator> authenticator;
+  auth::LastUsedTracker last_used;
+  std::unique_ptr<issue::TokenIssuer> issuer_service;
+  std::unique_ptr<manage::Service> service;
+  std::optional<verify::Authorizer> management_authorizer;
+  std::optional<manage::CreatedClient> generated_admin;
+
+  asio::io_context io;
+  std::unique_ptr<asio::thread_pool> workers;
+  http::Router router;
+  std::unique_ptr<http::TokenEndpoint> token_endpoint;
+  std::unique_ptr<http::ManagementApi> management_api;
+  std::unique_ptr<http::PublicEndpoints> public_endpoints;
+  std::unique_ptr<http::HttpServer> http;
+  std::atomic<bool> stopping{false};
+  jose::Algorithm algorithm = jose::Algorithm::RS256;
+
+  Result<void, std::string> open_storage();
+  Result<void, std::string> open_keys();
+  Result<void, std::string> ensure_admin();
+  Result<void, std::string> build_http();
+  void flush_last_used();
+  asio::awaitable<void> every(std::chrono::seconds period, std::function<void()> task);
+};
+
+Result<void, std::string> ServerApp::Parts::open_storage() {
+  std::string error;
+  const auto location = parse_database_url(config, error);
+  if (!location) return fail(error);
+  if (location->kind != DatabaseLocation::Kind::sqlite) {
+    return fail(std::string("the PostgreSQL backend is not available in this build yet"));
+  }
+  auto opened = store::open_sqlite_store({.path = location->target});
+  if (!opened) return fail("cannot open the database " + location->target + ": " + opened.error().message);
+  store = std::move(*opened);
+  return {};
+}
+
+Result<void, std::string> ServerApp::Parts::open_keys() {
+  if (!config.master_key.empty()) {
+    auto key = keys::MasterKey::from_text(config.master_key);
+    if (!key) return fail("TESSERA_MASTER_KEY: " + std::string(keys::to_string(key.error())));
+    master_key = *key;
+  } else {
+    const auto file = config.effective_master_key_file();
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path().empty() ? "." : file.parent_path(), ec);
+    bool created = false;
+    auto key = keys::MasterKey::load_or_create(file, &created);
+    if (!key) return fail(file.string() + ": " + std::string(keys::to_string(key.error())));
+    if (created) spdlog::warn("created a new master key at {}; back it up: without it, signing keys and secrets cannot be recovered", file.string());
+    master_key = *key;
+  }
+  sealer = std::make_unique<keys::Sealer>(master_key->derive(keys::kKeySealingLabel));
+  hasher = std::make_unique<auth::SecretHasher>(master_key->derive(auth::kSecretHashKeyLabel));
+
+  const auto alg = jose::parse_algorithm(config.signing_algorithm);
+  if (!alg) return fail("--signing-algorithm must be RS256, ES256 or EdDSA");
+  algorithm = *alg;
+  ids = std::make_unique<domain::IdGenerator>(config.node_id);
+  ring = std::make_unique<keys::KeyRing>(std::chrono::seconds(config.max_token_lifetime_seconds));
+  key_manager = std::make_unique<keys::KeyManager>(*store, *sealer, *ring, *ids);
+  const auto now = domain::now();
+  if (auto loaded = key_manager->load(now); !loaded) {
+    return fail("signing keys: " + std::string(keys::to_string(loaded.error())));
+  }
+  if (auto ensured = key_manager->ensure_signing_key(algorithm, now); !ensured) {
+    return fail("signing keys: " + std::string(keys::to_string(ensured.error())));
+  }
+  return {};
+}
+
+Result<void, std::string> ServerApp::Parts::ensure_admin() {
+  cache = std::make_unique<auth::ClientCache>(config.client_cache_entries);
+  authenticator = std::make_unique<auth::ClientAuthenticator>(*store, *cache, *hasher);
+  domain::ClientPolicy policy{.max_expiry_seconds = config.max_token_lifetime_seconds};
+  service = std::make_unique<manage::Service>(*store, *ids, *hasher, *cache, policy);
+
+  if (!config.admin_client_id.empty() || !config.admin_client_secret.empty()) {
+    if (config.admin_client_id.empty() || config.admin_client_secret.empty()) {
+      return fail(std::string("set both TESSERA_ADMIN_CLIENT_ID and TESSERA_ADMIN_CLIENT_SECRET"));
+    }
+    auto ensured = service->ensure_environment_client(config.admin_client_id, config.admin_client_secret);
+    if (!ensured) return fail("admin credentials: " + ensured.error().message);
+    return {};
+  }
+  auto existing = service->list_environment_clients();
+  if (!existing) return fail("admin credentials: " + existing.error().message);
+  if (!existing->empty()) return {};
+  auto created = service->create_environment_client("admin");
+  if (!created) return fail("admin credentials: " + created.error().message);
+  generated_admin = std::move(*created);
+  return {};
+}
+
+Result<void, std::string> ServerApp::Parts::build_http() {
+  auto endpoint = parse_listen(config.listen);
+  if (!endpoint) return fail(endpoint.error());
+  http = std::make_unique<http::HttpServer>(io, config.limits, router);
+  if (auto ec = http->listen(*endpoint)) {
+    return fail("cannot listen on " + config.listen + ": " + ec.message());
+  }
+  issuer = config.issuer.empty() && endpoint->port() == 0
+               ? "http://" + endpoint->address().to_string() + ":" + std::to_string(http->port())
+               : config.effective_issuer();
+
+  issuer_service = std::make_unique<issue::TokenIssuer>(issuer, *ring);
+  auto verifier = verify::Verifier::create(
+      {.issuer = issuer,
+       .audiences = {std::string(issue::kManagementAudience)},
+       .algorithms = {jose::Algorithm::RS256, jose::Algorithm::ES256, jose::Algorithm::EdDSA},
+       .key_source = std::make_shared<RingKeySource>(*ring)});
+  if (!verifier) return fail("management token verifier: " + std::string(verify::to_string(verifier.error())));
+  management_authorizer.emplace(std::move(*verifier), "tessera");
+
+  token_endpoint = std::make_unique<http::TokenEndpoint>(
+      *authenticator, last_used, *issuer_service, *ids, *workers,
+      http::TokenPolicy{config.management_token_lifetime_seconds});
+  token_endpoint->add_routes(router, config.limits.max_token_body_bytes);
+  management_api = std::make_unique<http::ManagementApi>(
+      *service, *key_manager, *ring, *workers, *management_authorizer,
+      http::KeyRotationPolicy{algorithm, std::chrono::seconds(config.key_publish_delay_seconds)});
+  management_api->add_routes(router);
+  public_endpoints = std::make_unique<http::PublicEndpoints>(
+      http::PublicEndpointsConfig{issuer, static_cast<int>(config.jwks_max_age_seconds)}, *ring,
+      *workers, [this] { return static_cast<bool>(store->ping()); });
+  public_endpoints->add_routes(router);
+  return {};
+}
+
+void ServerApp::Parts::flush_last_used() {
+  auto uses = last_used.drain();
+  if (uses.empty()) return;
+  if (auto written = store->record_secret_uses(uses); !written) {
+    spdlog::warn("could not record secret last-use times: {}", store::to_string(written.error()));
+    for (const auto& use : uses) last_used.record(use.secret_id, use.used_at);
+  }
+}
+
+asio::awaitable<void> ServerApp::Parts::every(std::chrono::seconds period,
+                                              std::function<void()> task) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping) {
+    timer.expires_after(period);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stopping) break;
+    co_await http::offload(*workers, [&] {
+      task();
+      return true;
+    });
+  }
+}
+
+ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+ServerApp::~ServerApp() {
+  if (parts_ && parts_->store) parts_->store->close();
+}
+
+Result<std::unique_ptr<ServerApp>, std::string> ServerApp::create(const Config& config) {
+  auto parts = std::make_unique<Parts>();
+  parts->config = config;
+  parts->workers = std::make_unique<asio::thread_pool>(std::max(1u, config.worker_threads));
+  if (config.max_token_lifetime_seconds < domain::kMinExpirySeconds) {
+    return fail("--max-token-lifetime must be at least 300 seconds");
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(config.data_dir)) {
+    std::filesystem::create_directories(config.data_dir, ec);
+    if (ec) return fail("cannot create data directory " + config.data_dir.string() + ": " + ec.message());
+    ::chmod(config.data_dir.c_str(), 0700);
+  }
+  for (auto step : {&Parts::open_storage, &Parts::open_keys, &Parts::ensure_admin, &Parts::build_http}) {
+    if (auto done = ((*parts).*step)(); !done) return fail(done.error());
+  }
+  return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
+}
+
+std::uint16_t ServerApp::port() const { return parts_->http->port(); }
+const std::string& ServerApp::issuer() const { return parts_->issuer; }
+const std::optional<manage::CreatedClient>& ServerApp::generated_admin() const {
+  return parts_->generated_admin;
+}
+
+void ServerApp::stop() {
+  if (parts_->stopping.exchange(true)) return;
+  spdlog::info("shutting down: finishing requests in flight");
+  parts_->http->stop();
+  // Let in-flight requests finish (bounded), then stop the event loop.
+  std::thread([this] {
+    for (int i = 0; i < 100 && parts_->http->open_connections() > 0; ++i) {
+      std::this_thread::sleep_for(50ms);
+    }
+    parts_->io.stop();
+  }).detach();
+}
+
+int ServerApp::run() {
+  Parts& p = *parts_;
+  asio::signal_set signals(p.io, SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int) {
+    if (!ec) stop();
+  });
+  p.http->start();
+  asio::co_spawn(p.io, p.every(1s, [&p] { p.ring->refresh(domain::now()); }), asio::detached);
+  asio::co_spawn(p.io, p.every(std::chrono::seconds(p.config.last_used_flush_seconds),
+                               [&p] { p.flush_last_used(); }),
+                 asio::detached);
+  asio::co_spawn(p.io, p.every(60s, [&p] {
+                   if (auto pruned = p.key_manager->prune(domain::now()); !pruned) {
+                     spdlog::warn("key pruning failed: {}", keys::to_string(pruned.error()));
+                   }
+                 }),
+                 asio::detached);
+  spdlog::info("tessera listening on {} (issuer {})", p.config.listen, p.issuer);
+
+  const unsigned threads = p.config.io_threads != 0 ? p.config.io_threads
+                                                    : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&p] { p.io.run(); });
+  p.io.run();
+  for (auto& t : pool) t.join();
+  p.workers->join();
+  p.flush_last_used();
+  p.store->close();
+  spdlog::info("tessera stopped");
+  return 0;
+}
+
+}  // namespace tessera::app

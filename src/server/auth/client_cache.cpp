@@ -1,0 +1,107 @@
+#include "server/auth/client_cache.hpp"
+
+#include <functional>
+
+namespace tessera::auth {
+
+std::shared_ptr<const CachedClient> to_cached(const domain::ApiClient& client) {
+  auto cached = std::make_shared<CachedClient>();
+  cached->id = client.id;
+  cached->organization_id = client.organization_id.value_or("");
+  cached->scopes = client.scopes;
+  cached->audience = client.audience;
+  for (const auto& claim : client.custom_claims) {
+    cached->custom_claims.emplace_back(claim.key, claim.value);
+  }
+  cached->expiry_seconds = client.expiry_seconds;
+  for (const auto& secret : client.secrets) {
+    cached->secrets.push_back(CachedSecret{secret.id, secret.hash, secret.expire_time,
+                                           secret.status == domain::SecretStatus::active});
+  }
+  return cached;
+}
+
+ClientCache::ClientCache(std::size_t capacity, std::chrono::seconds absent_ttl)
+    : capacity_(std::max<std::size_t>(capacity, kShards)),
+      shard_capacity_(capacity_ / kShards),
+      absent_ttl_(absent_ttl) {}
+
+ClientCache::Shard& ClientCache::shard_for(std::string_view client_id) {
+  return shards_[std::hash<std::string_view>{}(client_id) % kShards];
+}
+
+ClientCache::Entry ClientCache::find(std::string_view client_id, domain::Timestamp now) {
+  Shard& shard = shard_for(client_id);
+  std::lock_guard lock(shard.mutex);
+  const auto it = shard.slots.find(client_id);
+  if (it == shard.slots.end()) return {};
+  Slot& slot = it->second;
+  if (slot.entry.state == State::absent && slot.absent_until <= now) {
+    shard.lru.erase(slot.lru);
+    shard.slots.erase(it);
+    return {};
+  }
+  shard.lru.splice(shard.lru.begin(), shard.lru, slot.lru);
+  return slot.entry;
+}
+
+void ClientCache::insert(std::string_view client_id, Entry entry, domain::Timestamp absent_until,
+                         std::uint64_t ticket) {
+  Shard& shard = shard_for(client_id);
+  std::lock_guard lock(shard.mutex);
+  // Checked under the shard lock: erase() bumps the generation under the same lock.
+  if (ticket != generation_.load(std::memory_order_acquire)) return;
+  const std::string key(client_id);
+  if (auto it = shard.slots.find(key); it != shard.slots.end()) {
+    it->second.entry = std::move(entry);
+    it->second.absent_until = absent_until;
+    shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
+    return;
+  }
+  while (shard.slots.size() >= shard_capacity_ && !shard.lru.empty()) {
+    shard.slots.erase(shard.lru.back());
+    shard.lru.pop_back();
+  }
+  shard.lru.push_front(key);
+  shard.slots.emplace(key, Slot{std::move(entry), absent_until, shard.lru.begin()});
+}
+
+void ClientCache::put(std::shared_ptr<const CachedClient> client, std::uint64_t ticket) {
+  const std::string id = client->id;
+  insert(id, Entry{State::present, std::move(client)}, {}, ticket);
+}
+
+void ClientCache::put_absent(std::string_view client_id, domain::Timestamp now,
+                             std::uint64_t ticket) {
+  insert(client_id, Entry{State::absent, nullptr}, now + absent_ttl_, ticket);
+}
+
+void ClientCache::erase(std::string_view client_id) {
+  Shard& shard = shard_for(client_id);
+  std::lock_guard lock(shard.mutex);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  if (auto it = shard.slots.find(client_id); it != shard.slots.end()) {
+    shard.lru.erase(it->second.lru);
+    shard.slots.erase(it);
+  }
+}
+
+void ClientCache::clear() {
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    shard.slots.clear();
+    shard.lru.clear();
+  }
+}
+
+std::size_t ClientCache::size() const {
+  std::size_t total = 0;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    total += shard.slots.size();
+  }
+  return total;
+}
+
+}  // namespace tessera::auth
