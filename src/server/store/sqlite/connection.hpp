@@ -101,8 +101,12 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // One or more statements without parameters or results (schema, transaction control).
+  // One or more statements without parameters or results (schema, pragmas). Parsed every time.
   void exec(const std::string& sql);
+
+  // One statement without results, prepared once and cached (transaction control on hot paths).
+  // `sql` must be a string literal, as for query().
+  void run(std::string_view sql) { prepare(sql).run(); }
 
   // A prepared statement for `sql`, cached for the connection's lifetime; `sql` must outlive the
   // connection (a string literal). Parameters ?1, ?2, ... are bound from `args`.

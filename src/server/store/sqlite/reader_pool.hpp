@@ -27,9 +27,9 @@ class ReaderPool {
     if (!connection) return fail(StoreError::unavailable);
     std::optional<StoreResult<T>> result;
     try {
-      connection->exec("BEGIN");
+      connection->run("BEGIN");
       result.emplace(operation(*connection));
-      connection->exec("COMMIT");
+      connection->run("COMMIT");
     } catch (const std::exception& error) {
       result.emplace(fail(to_store_error(error)));
     }

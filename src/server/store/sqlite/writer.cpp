@@ -57,13 +57,13 @@ void Writer::loop() {
 void Writer::run_batch(const std::vector<Job*>& batch) {
   Connection& db = *connection_;
   try {
-    db.exec("BEGIN IMMEDIATE");
+    db.run("BEGIN IMMEDIATE");
     for (Job* job : batch) {
       run_job(*job);
       // Some failures (I/O error, disk full) roll the whole transaction back by themselves.
       if (!db.in_transaction()) throw SqliteError(0, "transaction rolled back by SQLite");
     }
-    db.exec("COMMIT");
+    db.run("COMMIT");
   } catch (const std::exception&) {
     db.rollback_quietly();
     for (Job* job : batch) {
@@ -74,7 +74,7 @@ void Writer::run_batch(const std::vector<Job*>& batch) {
 
 void Writer::run_job(Job& job) {
   Connection& db = *connection_;
-  db.exec("SAVEPOINT job");
+  db.run("SAVEPOINT job");
   bool keep = false;
   try {
     keep = job.run(db);
@@ -82,8 +82,8 @@ void Writer::run_job(Job& job) {
     job.failure = to_store_error(error);
   }
   if (!db.in_transaction()) return;  // run_batch fails the whole batch
-  if (!keep) db.exec("ROLLBACK TO job");
-  db.exec("RELEASE job");
+  if (!keep) db.run("ROLLBACK TO job");
+  db.run("RELEASE job");
 }
 
 }  // namespace tessera::store::sqlite
