@@ -221,7 +221,9 @@ std::string_view to_string(KeyError error) {
   return "key error";
 }
 
-std::string PublicKey::to_jwk_json() const { return jwk_object(*this).dump(); }
+std::string PublicKey::to_jwk_json() const {
+  return jwk_object(*this).dump();
+}
 
 std::string PublicKey::thumbprint() const {
   // nlohmann's default object is a std::map, so dump() yields the lexicographic member order and
@@ -276,7 +278,8 @@ Result<Jwks, KeyError> parse_jwks(std::string_view text) {
 
 std::string to_jwks_json(const std::vector<PublicKey>& keys) {
   json doc = {{"keys", json::array()}};
-  for (const auto& key : keys) doc["keys"].push_back(jwk_object(key));
+  for (const auto& key : keys)
+    doc["keys"].push_back(jwk_object(key));
   return doc.dump();
 }
 

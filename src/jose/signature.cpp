@@ -77,7 +77,9 @@ bool evp_verify(EVP_PKEY* pkey, Algorithm alg, std::string_view input, std::stri
 PublicKey::PublicKey(std::shared_ptr<EVP_PKEY> pkey, Algorithm alg, std::string kid)
     : pkey_(std::move(pkey)), alg_(alg), kid_(std::move(kid)) {}
 
-int PublicKey::bits() const { return EVP_PKEY_get_bits(pkey_.get()); }
+int PublicKey::bits() const {
+  return EVP_PKEY_get_bits(pkey_.get());
+}
 
 bool PublicKey::verify(std::string_view signing_input, std::string_view signature) const {
   switch (alg_) {
@@ -103,8 +105,7 @@ bool PublicKey::verify(std::string_view signing_input, std::string_view signatur
 
 bool PrivateKey::sign(std::string_view signing_input, std::string& out) const {
   ossl::Owned<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  if (!ctx ||
-      EVP_DigestSignInit(ctx.get(), nullptr, digest_for(alg_), nullptr, pkey_.get()) != 1) {
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest_for(alg_), nullptr, pkey_.get()) != 1) {
     return false;
   }
   std::size_t len = 0;
