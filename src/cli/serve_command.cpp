@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "server/app/logging.hpp"
 #include "server/app/server_app.hpp"
 
@@ -41,8 +42,8 @@ void print_how_to_get_a_token(const app::ServerApp& server) {
 std::function<int()> add_serve_command(CLI::App& app) {
   auto config = std::make_shared<app::Config>();
   CLI::App* serve = app.add_subcommand("serve", "Run the authorization server");
-  serve->set_config("--config", "", "TOML configuration file (keys are the long flag names)");
-  serve->allow_config_extras(false);
+  auto config_file = std::make_shared<std::string>();
+  serve->add_option("--config", *config_file, "TOML file; keys are the long flag names (flags and TESSERA_* win)")->envname("TESSERA_CONFIG")->check(CLI::ExistingFile);
   auto& c = *config;
   serve->add_option("--listen", c.listen, "Address to listen on, HOST:PORT")->envname("TESSERA_LISTEN")->capture_default_str();
   serve->add_option("--issuer", c.issuer, "Issuer URL (iss); default http://<listen>")->envname("TESSERA_ISSUER");
@@ -64,8 +65,14 @@ std::function<int()> add_serve_command(CLI::App& app) {
   serve->add_option("--log-format", c.log_format, "text or json (one object per line)")->envname("TESSERA_LOG_FORMAT")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->envname("TESSERA_LOG_LEVEL")->capture_default_str();
 
-  return [config, serve]() -> int {
+  return [config, config_file, serve]() -> int {
     if (!serve->parsed()) return -1;
+    if (!config_file->empty()) {
+      if (const std::string error = apply_config_file(*serve, *config_file); !error.empty()) {
+        std::cerr << "tessera serve: " << error << "\n";
+        return 2;
+      }
+    }
     app::Config settings = *config;
     // Secrets only from the environment: command lines are visible to every local user.
     settings.master_key = env_or_empty("TESSERA_MASTER_KEY");
