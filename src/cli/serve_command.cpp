@@ -62,6 +62,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
   serve->add_option("--client-cache-entries", c.client_cache_entries, "Clients kept in memory for the token endpoint")->envname("TESSERA_CLIENT_CACHE_ENTRIES")->capture_default_str()->check(CLI::Range(16, 100'000'000));
   serve->add_option("--last-used-flush-interval", c.last_used_flush_seconds, "Seconds between writes of secret last-use times")->envname("TESSERA_LAST_USED_FLUSH_INTERVAL")->capture_default_str()->check(CLI::Range(1, 3600));
   serve->add_option("--max-connections", c.limits.max_connections, "Concurrent connections before new ones get 503")->envname("TESSERA_MAX_CONNECTIONS")->capture_default_str();
+  serve->add_option("--trusted-proxies", c.trusted_proxies, "IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed")->envname("TESSERA_TRUSTED_PROXIES");
   serve->add_option("--log-format", c.log_format, "text or json (one object per line)")->envname("TESSERA_LOG_FORMAT")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->envname("TESSERA_LOG_LEVEL")->capture_default_str();
 

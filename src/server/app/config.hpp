@@ -36,6 +36,8 @@ struct Config {
   std::size_t client_cache_entries = 100'000;
   std::int64_t last_used_flush_seconds = 5;
 
+  std::string trusted_proxies;  // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
+
   std::string log_format = "text";  // or "json": one JSON object per line
   std::string log_level = "info";
 

@@ -76,6 +76,8 @@ struct ServerApp::Parts {
   std::unique_ptr<auth::ClientCache> cache;
   std::unique_ptr<auth::ClientAuthenticator> authenticator;
   auth::LastUsedTracker last_used;
+  auth::Throttle throttle;
+  http::TrustedProxies trusted_proxies;
   std::unique_ptr<issue::TokenIssuer> issuer_service;
   std::unique_ptr<manage::Service> service;
   std::optional<verify::Authorizer> management_authorizer;
@@ -172,6 +174,9 @@ Result<void, std::string> ServerApp::Parts::ensure_admin() {
 Result<void, std::string> ServerApp::Parts::build_http() {
   auto endpoint = parse_listen(config.listen);
   if (!endpoint) return fail(endpoint.error());
+  auto proxies = http::TrustedProxies::parse(config.trusted_proxies);
+  if (!proxies) return fail("--trusted-proxies must be a comma-separated list of IPs and CIDR ranges");
+  trusted_proxies = std::move(*proxies);
   http = std::make_unique<http::HttpServer>(io, config.limits, router);
   if (auto ec = http->listen(*endpoint)) {
     return fail("cannot listen on " + config.listen + ": " + ec.message());
@@ -190,7 +195,7 @@ Result<void, std::string> ServerApp::Parts::build_http() {
   management_authorizer.emplace(std::move(*verifier), "tessera");
 
   token_endpoint = std::make_unique<http::TokenEndpoint>(
-      *authenticator, last_used, *issuer_service, *ids, *workers,
+      *authenticator, throttle, trusted_proxies, last_used, *issuer_service, *ids, *workers,
       http::TokenPolicy{config.management_token_lifetime_seconds});
   token_endpoint->add_routes(router, config.limits.max_token_body_bytes);
   management_api = std::make_unique<http::ManagementApi>(

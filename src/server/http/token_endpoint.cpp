@@ -24,6 +24,8 @@ std::string_view error_code(OAuthError error) {
       return "invalid_scope";
     case OAuthError::temporarily_unavailable:
       return "temporarily_unavailable";
+    case OAuthError::slow_down:
+      return "slow_down";
     case OAuthError::server_error:
       return "server_error";
   }
@@ -36,6 +38,8 @@ bhttp::status status_of(OAuthError error) {
       return bhttp::status::unauthorized;
     case OAuthError::temporarily_unavailable:
       return bhttp::status::service_unavailable;
+    case OAuthError::slow_down:
+      return bhttp::status::too_many_requests;
     case OAuthError::server_error:
       return bhttp::status::internal_server_error;
     default:
@@ -120,6 +124,29 @@ Response oauth_error(OAuthError error, std::string_view description, bool used_b
   return response;
 }
 
+Response oauth_throttled(std::chrono::seconds retry_after, bool used_basic) {
+  Response response = oauth_error(
+      OAuthError::slow_down,
+      "too many failed authentication attempts; retry after " +
+          std::to_string(retry_after.count()) + " s",
+      used_basic);
+  response.set(bhttp::field::retry_after, std::to_string(retry_after.count()));
+  return response;
+}
+
+namespace {
+
+// Client ids are attacker-controlled: log them bounded and printable.
+std::string loggable(std::string_view text) {
+  std::string out;
+  for (const char c : text.substr(0, 64)) {
+    out.push_back(c >= 0x21 && c <= 0x7E ? c : '?');
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<TokenRequest, TokenRequestError> parse_token_request(const Request& request) {
   auto reject = [](OAuthError error, std::string description, bool basic = false) {
     return fail(TokenRequestError{error, std::move(description), basic});
@@ -190,11 +217,13 @@ std::optional<std::vector<std::string>> grant_scopes(const std::optional<std::st
   return granted;
 }
 
-TokenEndpoint::TokenEndpoint(auth::ClientAuthenticator& authenticator,
-                             auth::LastUsedTracker& last_used, const issue::TokenIssuer& issuer,
-                             domain::IdGenerator& ids, boost::asio::thread_pool& workers,
-                             TokenPolicy policy)
+TokenEndpoint::TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::Throttle& throttle,
+                             const TrustedProxies& proxies, auth::LastUsedTracker& last_used,
+                             const issue::TokenIssuer& issuer, domain::IdGenerator& ids,
+                             boost::asio::thread_pool& workers, TokenPolicy policy)
     : authenticator_(authenticator),
+      throttle_(throttle),
+      proxies_(proxies),
       last_used_(last_used),
       issuer_(issuer),
       ids_(ids),
@@ -214,6 +243,12 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
   }
   const TokenRequest& token_request = *parsed;
   const auto now = domain::now();
+  const std::string source = client_address(request, proxies_);
+  // Before the credentials are looked at: while throttled, a right guess must look like a wrong one.
+  if (auto wait = throttle_.refused(token_request.client_id, source, now)) {
+    spdlog::warn("token request throttled: client_id={} source={}", loggable(token_request.client_id), source);
+    co_return oauth_throttled(*wait, token_request.used_basic);
+  }
   auto entry = authenticator_.cached(token_request.client_id, now);
   if (entry.state == auth::ClientCache::State::unknown) {
     auto loaded = co_await offload(
@@ -226,11 +261,13 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
   }
   auto who = authenticator_.verify(entry, token_request.client_secret, now);
   if (!who) {
-    spdlog::warn("token request refused: client authentication failed (client_id length {}, from {})",
-                 token_request.client_id.size(), request.peer.to_string());
+    throttle_.record_failure(token_request.client_id, source, now);
+    spdlog::warn("token request refused: client authentication failed: client_id={} source={}",
+                 loggable(token_request.client_id), source);
     co_return oauth_error(OAuthError::invalid_client, "client authentication failed",
                           token_request.used_basic);
   }
+  throttle_.record_success(token_request.client_id, source, now);
   co_return issue_for(*who, token_request, now);
 }
 

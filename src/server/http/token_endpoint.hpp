@@ -13,6 +13,8 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "server/auth/authenticator.hpp"
+#include "server/auth/throttle.hpp"
+#include "server/http/client_address.hpp"
 #include "server/domain/ids.hpp"
 #include "server/http/router.hpp"
 #include "server/issue/token_issuer.hpp"
@@ -26,6 +28,7 @@ enum class OAuthError {
   unsupported_grant_type,
   invalid_scope,
   temporarily_unavailable,  // storage down: 503 + Retry-After, never invalid_client
+  slow_down,                // brute-force throttle: 429 + Retry-After
   server_error,
 };
 
@@ -52,6 +55,7 @@ std::optional<std::vector<std::string>> grant_scopes(const std::optional<std::st
                                                      const std::vector<std::string>& registered);
 
 Response oauth_error(OAuthError error, std::string_view description, bool used_basic);
+Response oauth_throttled(std::chrono::seconds retry_after, bool used_basic);
 
 struct TokenPolicy {
   std::int64_t management_token_lifetime = 3600;
@@ -59,7 +63,8 @@ struct TokenPolicy {
 
 class TokenEndpoint {
  public:
-  TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::LastUsedTracker& last_used,
+  TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::Throttle& throttle,
+                const TrustedProxies& proxies, auth::LastUsedTracker& last_used,
                 const issue::TokenIssuer& issuer, domain::IdGenerator& ids,
                 boost::asio::thread_pool& workers, TokenPolicy policy);
 
@@ -71,6 +76,8 @@ class TokenEndpoint {
                      domain::Timestamp now);
 
   auth::ClientAuthenticator& authenticator_;
+  auth::Throttle& throttle_;
+  const TrustedProxies& proxies_;
   auth::LastUsedTracker& last_used_;
   const issue::TokenIssuer& issuer_;
   domain::IdGenerator& ids_;

@@ -1,0 +1,105 @@
+#include "server/auth/throttle.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera::auth {
+namespace {
+
+double seconds_between(domain::Timestamp from, domain::Timestamp to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+std::uint64_t pair_key(std::string_view client_id, std::string_view source) {
+  const std::uint64_t a = std::hash<std::string_view>{}(client_id);
+  const std::uint64_t b = std::hash<std::string_view>{}(source);
+  return a ^ (b * 0x9E3779B97F4A7C15ull + (a << 6) + (a >> 2));
+}
+
+}  // namespace
+
+Throttle::Throttle(ThrottlePolicy policy)
+    : policy_(policy),
+      clients_{{}, policy.client_burst, policy.client_refill_per_sec},
+      sources_{{}, policy.source_burst, policy.source_refill_per_sec} {}
+
+double Throttle::level(const Table& table, const Bucket& bucket, domain::Timestamp now) {
+  const double refilled = std::max(0.0, seconds_between(bucket.updated, now)) * table.refill_per_sec;
+  return std::min(table.burst, bucket.tokens + refilled);
+}
+
+std::optional<std::chrono::seconds> Throttle::empty_for(const Table& table, const std::string& key,
+                                                        domain::Timestamp now) const {
+  const auto it = table.buckets.find(key);
+  if (it == table.buckets.end()) return std::nullopt;
+  const double tokens = level(table, it->second, now);
+  if (tokens >= 1.0) return std::nullopt;
+  const double wait = (1.0 - tokens) / table.refill_per_sec;
+  return std::chrono::seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))));
+}
+
+bool Throttle::trusted(std::uint64_t key, domain::Timestamp now) const {
+  const auto it = trusted_until_.find(key);
+  return it != trusted_until_.end() && now < it->second;
+}
+
+std::optional<std::chrono::seconds> Throttle::refused(std::string_view client_id,
+                                                      std::string_view source,
+                                                      domain::Timestamp now) {
+  std::lock_guard lock(mutex_);
+  if (clients_.buckets.empty() && sources_.buckets.empty()) return std::nullopt;  // the usual case
+  const std::string source_key(source);
+  auto wait = empty_for(sources_, source_key, now);
+  if (!trusted(pair_key(client_id, source), now)) {
+    const auto client_wait = empty_for(clients_, std::string(client_id), now);
+    if (client_wait && (!wait || *client_wait > *wait)) wait = client_wait;
+  }
+  return wait;
+}
+
+void Throttle::drain(Table& table, const std::string& key, domain::Timestamp now) {
+  if (table.buckets.size() >= policy_.max_tracked_keys) forget_full_buckets(table, now);
+  if (table.buckets.size() >= policy_.max_tracked_keys) return;  // under a flood: fail open here,
+                                                                 // the source bucket still counts
+  auto [it, inserted] = table.buckets.try_emplace(key, Bucket{table.burst, now});
+  Bucket& bucket = it->second;
+  bucket.tokens = std::max(0.0, level(table, bucket, now) - 1.0);
+  bucket.updated = now;
+}
+
+void Throttle::forget_full_buckets(Table& table, domain::Timestamp now) {
+  std::erase_if(table.buckets,
+                [&](const auto& entry) { return level(table, entry.second, now) >= table.burst; });
+}
+
+void Throttle::record_failure(std::string_view client_id, std::string_view source,
+                              domain::Timestamp now) {
+  std::lock_guard lock(mutex_);
+  drain(sources_, std::string(source), now);
+  if (!trusted(pair_key(client_id, source), now)) drain(clients_, std::string(client_id), now);
+}
+
+void Throttle::record_success(std::string_view client_id, std::string_view source,
+                              domain::Timestamp now) {
+  const std::uint64_t key = pair_key(client_id, source);
+  std::lock_guard lock(mutex_);
+  auto it = trusted_until_.find(key);
+  const auto until = now + policy_.trusted_source_ttl;
+  if (it != trusted_until_.end()) {
+    // Refreshing at most once a minute keeps the success path to a lookup.
+    if (it->second - until < std::chrono::minutes(-1)) it->second = until;
+    return;
+  }
+  if (trusted_until_.size() >= policy_.max_tracked_keys) {
+    std::erase_if(trusted_until_, [&](const auto& entry) { return entry.second <= now; });
+    if (trusted_until_.size() >= policy_.max_tracked_keys) return;
+  }
+  trusted_until_.emplace(key, until);
+}
+
+std::size_t Throttle::tracked_keys() const {
+  std::lock_guard lock(mutex_);
+  return clients_.buckets.size() + sources_.buckets.size() + trusted_until_.size();
+}
+
+}  // namespace tessera::auth

@@ -1,0 +1,71 @@
+// Brute-force throttling for client authentication (security rules: "throttle repeated failures
+// per client id and per source address, without locking out the legitimate holder for good").
+//
+// Failures drain token buckets: one per client id and one per source address. An empty bucket
+// answers 429 with the seconds until it refills enough for one more attempt; buckets refill
+// continuously, so a lock never outlives the attack by more than a few seconds. A source that
+// authenticated successfully as a client recently is exempt from that client's bucket: an attacker
+// hammering a client id from elsewhere cannot lock its real holder out.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "server/domain/time.hpp"
+
+namespace tessera::auth {
+
+struct ThrottlePolicy {
+  double client_burst = 10;           // failures a client id absorbs at once
+  double client_refill_per_sec = 0.2;  // then one more every 5 s
+  double source_burst = 50;           // failures a source address absorbs at once
+  double source_refill_per_sec = 1;
+  std::chrono::seconds trusted_source_ttl{3600};  // exemption after a success
+  std::size_t max_tracked_keys = 200'000;         // memory bound; full buckets are forgotten
+};
+
+class Throttle {
+ public:
+  explicit Throttle(ThrottlePolicy policy = {});
+
+  // Seconds to wait when this attempt must be refused before checking the credentials.
+  std::optional<std::chrono::seconds> refused(std::string_view client_id, std::string_view source,
+                                              domain::Timestamp now);
+  void record_failure(std::string_view client_id, std::string_view source, domain::Timestamp now);
+  void record_success(std::string_view client_id, std::string_view source, domain::Timestamp now);
+
+  std::size_t tracked_keys() const;
+
+ private:
+  struct Bucket {
+    double tokens;
+    domain::Timestamp updated;
+  };
+  struct Table {
+    std::unordered_map<std::string, Bucket> buckets;
+    double burst;
+    double refill_per_sec;
+  };
+
+  static double level(const Table& table, const Bucket& bucket, domain::Timestamp now);
+  std::optional<std::chrono::seconds> empty_for(const Table& table, const std::string& key,
+                                                domain::Timestamp now) const;
+  void drain(Table& table, const std::string& key, domain::Timestamp now);
+  void forget_full_buckets(Table& table, domain::Timestamp now);
+  bool trusted(std::uint64_t pair, domain::Timestamp now) const;
+
+  ThrottlePolicy policy_;
+  mutable std::mutex mutex_;
+  Table clients_;
+  Table sources_;
+  // Keyed by a hash of (client id, source): the success path must not allocate.
+  std::unordered_map<std::uint64_t, domain::Timestamp> trusted_until_;
+};
+
+}  // namespace tessera::auth

@@ -1,0 +1,69 @@
+#include "server/auth/throttle.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tessera::auth {
+namespace {
+
+using namespace std::chrono_literals;
+const domain::Timestamp kT0{std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}};
+
+TEST(Throttle, AllowsUntilTheClientBucketIsEmptyThenSaysHowLongToWait) {
+  Throttle throttle({.client_burst = 3, .client_refill_per_sec = 0.5});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(throttle.refused("m2morg_1", "10.0.0.1", kT0)) << i;
+    throttle.record_failure("m2morg_1", "10.0.0.1", kT0);
+  }
+  const auto wait = throttle.refused("m2morg_1", "10.0.0.1", kT0);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, 2s);  // one token at 0.5/s
+  // Another source hitting the same client id is refused too: guesses are counted per client.
+  EXPECT_TRUE(throttle.refused("m2morg_1", "10.0.0.2", kT0));
+  // Other clients are unaffected.
+  EXPECT_FALSE(throttle.refused("m2morg_2", "10.0.0.2", kT0));
+}
+
+TEST(Throttle, RefillsSoNoLockIsPermanent) {
+  Throttle throttle({.client_burst = 2, .client_refill_per_sec = 1});
+  throttle.record_failure("c", "s", kT0);
+  throttle.record_failure("c", "s", kT0);
+  EXPECT_TRUE(throttle.refused("c", "s", kT0));
+  EXPECT_TRUE(throttle.refused("c", "s", kT0 + 500ms));
+  EXPECT_FALSE(throttle.refused("c", "s", kT0 + 1s));
+}
+
+TEST(Throttle, LimitsASourceAcrossClientIds) {
+  Throttle throttle({.client_burst = 100, .source_burst = 5, .source_refill_per_sec = 1});
+  for (int i = 0; i < 5; ++i) throttle.record_failure("m2morg_" + std::to_string(i), "10.9.9.9", kT0);
+  EXPECT_TRUE(throttle.refused("m2morg_99", "10.9.9.9", kT0));
+  EXPECT_FALSE(throttle.refused("m2morg_99", "10.9.9.8", kT0));
+}
+
+TEST(Throttle, LegitimateHolderKeepsAccessWhileItsClientIdIsAttacked) {
+  Throttle throttle({.client_burst = 3, .client_refill_per_sec = 0.01});
+  throttle.record_success("m2morg_1", "192.0.2.10", kT0);  // the real holder, earlier
+  for (int i = 0; i < 10; ++i) throttle.record_failure("m2morg_1", "198.51.100.7", kT0 + 1s);
+  EXPECT_TRUE(throttle.refused("m2morg_1", "198.51.100.7", kT0 + 2s));
+  EXPECT_FALSE(throttle.refused("m2morg_1", "192.0.2.10", kT0 + 2s));
+}
+
+TEST(Throttle, TrustExpires) {
+  Throttle throttle({.client_burst = 1, .client_refill_per_sec = 0.001, .trusted_source_ttl = 60s});
+  throttle.record_success("c", "s", kT0);
+  throttle.record_failure("c", "x", kT0);
+  EXPECT_FALSE(throttle.refused("c", "s", kT0 + 59s));
+  EXPECT_TRUE(throttle.refused("c", "s", kT0 + 61s));
+}
+
+TEST(Throttle, MemoryIsBounded) {
+  Throttle throttle({.client_burst = 2, .client_refill_per_sec = 100, .source_burst = 2,
+                     .source_refill_per_sec = 100, .max_tracked_keys = 1000});
+  for (int i = 0; i < 100'000; ++i) {
+    const auto now = kT0 + std::chrono::milliseconds(i);
+    throttle.record_failure("m2morg_" + std::to_string(i), "10.0." + std::to_string(i % 250), now);
+  }
+  EXPECT_LE(throttle.tracked_keys(), 3000u);
+}
+
+}  // namespace
+}  // namespace tessera::auth
