@@ -36,18 +36,18 @@ template <class T>
 using ManageResult = Result<T, Error>;
 
 struct OrganizationDraft {
-  std::string display_name;
-  std::optional<std::string> external_id;
-  std::map<std::string, std::string> metadata;
+  std::string display_name{};
+  std::optional<std::string> external_id{};
+  std::map<std::string, std::string> metadata{};
 };
 
 struct ClientDraft {
-  std::string name;
-  std::string description;
-  std::vector<std::string> scopes;
-  std::vector<std::string> audience;
-  std::vector<domain::CustomClaim> custom_claims;
-  std::optional<std::int64_t> expiry_seconds;  // absent or 0: the default
+  std::string name{};
+  std::string description{};
+  std::vector<std::string> scopes{};
+  std::vector<std::string> audience{};
+  std::vector<domain::CustomClaim> custom_claims{};
+  std::optional<std::int64_t> expiry_seconds{};  // absent or 0: the default
 };
 
 struct CreatedClient {
