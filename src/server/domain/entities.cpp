@@ -18,4 +18,14 @@ std::optional<SecretStatus> parse_secret_status(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view to_string(AuditOutcome outcome) {
+  return outcome == AuditOutcome::success ? "SUCCESS" : "FAILURE";
+}
+
+std::optional<AuditOutcome> parse_audit_outcome(std::string_view name) {
+  if (name == "SUCCESS") return AuditOutcome::success;
+  if (name == "FAILURE") return AuditOutcome::failure;
+  return std::nullopt;
+}
+
 }  // namespace tessera::domain

@@ -89,6 +89,27 @@ struct SigningKeyRecord {
   bool operator==(const SigningKeyRecord&) const = default;
 };
 
+enum class AuditOutcome { success, failure };
+
+// "SUCCESS" / "FAILURE".
+std::string_view to_string(AuditOutcome outcome);
+std::optional<AuditOutcome> parse_audit_outcome(std::string_view name);
+
+// One entry of the audit log: who did what to which object, when and from where. Never holds a
+// secret value (only ids and suffixes are ever named).
+struct AuditEvent {
+  std::string id;  // aud_
+  Timestamp time;
+  std::string actor;            // the authenticated client id (skc_ or m2morg_), or "" if none
+  std::string action;           // e.g. "client.create", "secret.delete", "key.rotate"
+  std::string target_id;        // the object acted on, or ""
+  std::string organization_id;  // the organization it belongs to, or ""
+  std::string source_address;   // the caller's address as the server saw it
+  AuditOutcome outcome = AuditOutcome::success;
+
+  bool operator==(const AuditEvent&) const = default;
+};
+
 // Partial updates (PATCH): absent fields are left alone; present ones replace the stored value
 // whole (metadata, scopes, audience and custom_claims included). update_time is the caller's
 // clock, so that stores never read one.

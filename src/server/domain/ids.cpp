@@ -13,13 +13,14 @@ struct PrefixEntry {
   std::string_view prefix;
 };
 
-constexpr std::array<PrefixEntry, 6> kPrefixes{{
+constexpr std::array<PrefixEntry, 7> kPrefixes{{
     {IdKind::organization, "org_"},
     {IdKind::api_client, "m2morg_"},
     {IdKind::secret, "sks_"},
     {IdKind::environment_client, "skc_"},
     {IdKind::signing_key, "snk_"},
     {IdKind::token, "tkn_"},
+    {IdKind::audit_event, "aud_"},
 }};
 
 constexpr std::uint64_t kSequenceMask = (std::uint64_t{1} << kIdSequenceBits) - 1;

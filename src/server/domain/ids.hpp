@@ -20,6 +20,7 @@ enum class IdKind {
   environment_client,  // skc_: admin client that calls the management API
   signing_key,         // snk_: also the JWT/JWKS "kid"
   token,               // tkn_: access token "jti"
+  audit_event,         // aud_: an audit log entry
 };
 
 // "org_", "m2morg_", ... including the underscore.

@@ -67,6 +67,25 @@ std::optional<PageCursor> decode_page_token(std::string_view token, std::int64_t
   return cursor;
 }
 
+std::int64_t audit_list_key(const AuditFilter& filter) {
+  // FNV-1a over the fields, each marked present or absent, so ("a", absent) differs from
+  // (absent, "a").
+  std::uint64_t hash = 14695981039346656037ull;
+  auto mix = [&hash](std::string_view bytes) {
+    for (const char c : bytes) {
+      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    }
+  };
+  for (const auto* field :
+       {&filter.organization_id, &filter.actor, &filter.target_id, &filter.action}) {
+    mix(field->has_value() ? "+" : "-");
+    if (*field) mix(**field);
+    mix(std::string_view("\0", 1));
+  }
+  // 62 bits, plus one: positive, and never the organizations list's 0.
+  return static_cast<std::int64_t>(hash >> 2) + 1;
+}
+
 std::size_t effective_page_size(std::int64_t requested) {
   if (requested <= 0) return domain::kDefaultPageSize;
   return static_cast<std::size_t>(std::min<std::int64_t>(requested, domain::kMaxPageSize));

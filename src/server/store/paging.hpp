@@ -36,6 +36,21 @@ std::optional<PageCursor> decode_page_token(std::string_view token, std::int64_t
 
 std::size_t effective_page_size(std::int64_t requested);
 
+// Lists read newest first (the audit log) page over this key, which grows as ids shrink, so that
+// paginate()'s "forward" walks from the newest id to the oldest. Never negative for a valid id.
+inline std::int64_t newest_first_key(std::int64_t id) {
+  return std::numeric_limits<std::int64_t>::max() - id;
+}
+// The id bound for paginate()'s `bound` on such a list (the same mapping, both ways), where a
+// negative bound ("before the first item") means no bound at all.
+inline std::int64_t newest_first_id_bound(std::int64_t bound) {
+  return bound < 0 ? std::numeric_limits<std::int64_t>::max() : newest_first_key(bound);
+}
+
+// The `list` of an audit listing's page tokens: a token made under one filter is refused under
+// another. Never 0 (the organizations list).
+std::int64_t audit_list_key(const AuditFilter& filter);
+
 // Builds one page. The backend supplies, inside one read transaction:
 //   fetch(direction, bound, limit) -> std::vector<T>: up to `limit` items beyond `bound`, nearest
 //       first (ascending ids going forward, descending going backward);

@@ -1,4 +1,4 @@
-// The one storage interface the rest of the server talks to. Backends (sqlite/, later postgres/)
+// The one storage interface the rest of the server talks to. Backends (sqlite/, postgres/)
 // implement it; nothing here knows SQL.
 //
 // Every method is synchronous and thread-safe. A write is durable when it returns success. Stores
@@ -9,8 +9,11 @@
 // not_found, exactly as if it did not exist. A malformed id is not_found too.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -57,9 +60,47 @@ struct SecretUse {
   domain::Timestamp used_at;
 };
 
+// What a committed write changed, for caches on this and other nodes (PostgreSQL: LISTEN/NOTIFY;
+// SQLite: in-process). Delivery is at most once: after `resync` a subscriber must assume it missed
+// changes and drop everything it derived from the store.
+struct Change {
+  enum class Kind {
+    client,                // a client or one of its secrets was created, changed or deleted
+    organization_deleted,  // its clients come as `client` changes (or as one `resync`)
+    signing_keys,          // a key was inserted, retired or deleted
+    resync,                // changes may have been missed (e.g. the feed reconnected)
+  } kind;
+  std::string id;  // the client or organization id; empty for signing_keys and resync
+
+  bool operator==(const Change&) const = default;
+};
+
+// Unsubscribes when destroyed; the callback is not running and will not run once it is gone.
+class ChangeSubscription {
+ public:
+  virtual ~ChangeSubscription() = default;
+};
+
+// A lease on one of the 2^16 node ids of the id layout, so that nodes sharing a database never
+// mint the same id (domain/ids.hpp).
+struct NodeLease {
+  std::uint16_t node_id;
+  domain::Timestamp expire_time;
+};
+
+// Filters of list_audit_events; absent fields match everything.
+struct AuditFilter {
+  std::optional<std::string> organization_id;
+  std::optional<std::string> actor;
+  std::optional<std::string> target_id;
+  std::optional<std::string> action;
+
+  bool operator==(const AuditFilter&) const = default;
+};
+
 // Why a store could not be opened. Unlike StoreError, this ends start-up with a message.
 struct OpenFailure {
-  enum class Reason { cannot_open, schema_too_new, migration_failed } reason;
+  enum class Reason { cannot_open, schema_too_new, schema_too_old, migration_failed } reason;
   std::string message;
 };
 
@@ -124,6 +165,15 @@ class Store {
   virtual StoreResult<void> set_signing_key_retire_time(
       std::string_view id, std::optional<domain::Timestamp> retire_time) = 0;
   virtual StoreResult<void> delete_signing_key(std::string_view id) = 0;
+  // First start: inserts `key` only if no stored key can still sign at `now` (none, or all retired
+  // by then), atomically across nodes. Returns whether it was inserted; when another node won the
+  // race the caller loads that node's key instead.
+  virtual StoreResult<bool> insert_first_signing_key(const domain::SigningKeyRecord& key,
+                                                     domain::Timestamp now) = 0;
+  // Rotation in one transaction: inserts `key` and retires every other key at key.activate_time
+  // (keys already retiring earlier keep their time). Concurrent rotations from several nodes are
+  // serialized, so each adds exactly one key and the retire times stay ordered.
+  virtual StoreResult<void> rotate_signing_key(const domain::SigningKeyRecord& key) = 0;
 
   // --- Settings: small server-wide values (bytes) ----------------------------------------------
   virtual StoreResult<std::optional<std::string>> get_setting(std::string_view key) = 0;
@@ -132,6 +182,46 @@ class Store {
   // concurrent first starts agree on one.
   virtual StoreResult<std::string> put_setting_if_absent(std::string_view key,
                                                          std::string_view value) = 0;
+
+  // --- Audit log (append-only; never holds a secret value) ------------------------------------
+  // already_exists when an event id is taken (nothing of the batch is stored then).
+  virtual StoreResult<void> append_audit_events(std::span<const domain::AuditEvent> events) = 0;
+  // Newest first. total_size counts the events that match the filter.
+  virtual StoreResult<Page<domain::AuditEvent>> list_audit_events(const PageRequest& request,
+                                                                  const AuditFilter& filter) = 0;
+
+  // --- Several nodes on one database -----------------------------------------------------------
+  // Takes a node id for `holder` (a string unique to the process) until now + ttl: `wanted` if
+  // given and not held by another holder (else failed_precondition), otherwise a free id, the one
+  // whose lease ended longest ago first, so a crashed node's id is reused last.
+  virtual StoreResult<NodeLease> acquire_node_lease(std::string_view holder,
+                                                    std::optional<std::uint16_t> wanted,
+                                                    domain::Timestamp now,
+                                                    std::chrono::seconds ttl) = 0;
+  // Extends the lease; not_found when `holder` no longer holds `node_id` (it expired and another
+  // node took it: the caller must stop minting ids with it).
+  virtual StoreResult<NodeLease> renew_node_lease(std::uint16_t node_id, std::string_view holder,
+                                                  domain::Timestamp now,
+                                                  std::chrono::seconds ttl) = 0;
+  // Ends the lease at `now` (if `holder` still has it); the id stays last in line for reuse.
+  virtual StoreResult<void> release_node_lease(std::uint16_t node_id, std::string_view holder,
+                                               domain::Timestamp now) = 0;
+  // Nodes whose lease has not expired at `now`: lets per-node limits be divided among nodes.
+  virtual StoreResult<std::int64_t> count_live_nodes(domain::Timestamp now) = 0;
+
+  // Shared brute-force counters: adds one failure to `key` in the fixed window of length `window`
+  // that contains `now`, and returns the window's count so far. PostgreSQL keeps them in an
+  // UNLOGGED table shared by all nodes (lost on a database crash, which only forgives a few
+  // failures); SQLite, being one node, in memory.
+  virtual StoreResult<std::int64_t> increment_failure_counter(std::string_view key,
+                                                              std::chrono::seconds window,
+                                                              domain::Timestamp now) = 0;
+
+  // --- Change feed -----------------------------------------------------------------------------
+  // `on_change` runs on a store thread after each committed change (on every node for
+  // PostgreSQL). It must be quick and must not call back into the store or the subscription.
+  virtual std::unique_ptr<ChangeSubscription> subscribe(
+      std::function<void(const Change&)> on_change) = 0;
 
   // --- Lifecycle -------------------------------------------------------------------------------
   // Succeeds when the database answers a trivial query (readiness probes).

@@ -1,9 +1,9 @@
 #include <algorithm>
 
 #include "server/domain/ids.hpp"
+#include "server/store/json_columns.hpp"
 #include "server/store/paging.hpp"
 #include "server/store/sqlite/client_rows.hpp"
-#include "server/store/sqlite/json_columns.hpp"
 #include "server/store/sqlite/queries.hpp"
 
 namespace tessera::store::sqlite::queries {
@@ -21,21 +21,6 @@ using domain::Secret;
 
 std::string format(IdKind kind, std::int64_t number) {
   return domain::format_id(kind, static_cast<std::uint64_t>(number));
-}
-
-// A client id on its own: the prefix says whether it has an organization, not which one.
-struct ClientId {
-  std::int64_t number;
-  bool environment;
-};
-std::optional<ClientId> parse_client_id(std::string_view client_id) {
-  const auto parsed = domain::parse_any_id(client_id);
-  if (!parsed) return std::nullopt;
-  if (parsed->kind != IdKind::api_client && parsed->kind != IdKind::environment_client) {
-    return std::nullopt;
-  }
-  return ClientId{static_cast<std::int64_t>(parsed->value),
-                  parsed->kind == IdKind::environment_client};
 }
 
 domain::SecretHash read_hash(const Statement& row, int column) {

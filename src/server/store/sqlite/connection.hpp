@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "server/domain/time.hpp"
+#include "server/store/json_columns.hpp"
 #include "server/store/store.hpp"
 
 struct sqlite3;
@@ -33,11 +34,7 @@ class SqliteError : public std::runtime_error {
   int code_;
 };
 
-// Thrown for values the domain layer should have refused (say, invalid UTF-8).
-class InvalidInput : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
+using store::InvalidInput;
 
 // The one mapping from SQLite result codes to StoreError.
 StoreError to_store_error(int extended_code);

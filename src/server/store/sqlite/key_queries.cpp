@@ -47,6 +47,30 @@ StoreResult<void> insert_signing_key(Connection& db, const SigningKeyRecord& key
   return {};
 }
 
+StoreResult<bool> insert_first_signing_key(Connection& db, const SigningKeyRecord& key,
+                                           domain::Timestamp now) {
+  // The writer runs one transaction at a time, and BEGIN IMMEDIATE keeps other processes out.
+  if (db.scalar("SELECT EXISTS (SELECT 1 FROM signing_keys WHERE retire_time IS NULL OR "
+                "retire_time > ?1)",
+                now)) {
+    return false;
+  }
+  auto inserted = insert_signing_key(db, key);
+  if (!inserted) return fail(inserted.error());
+  return true;
+}
+
+StoreResult<void> rotate_signing_key(Connection& db, const SigningKeyRecord& key) {
+  auto inserted = insert_signing_key(db, key);
+  if (!inserted) return inserted;
+  db.query(
+        "UPDATE signing_keys SET retire_time = ?2 WHERE id <> ?1 AND "
+        "(retire_time IS NULL OR retire_time > ?2)",
+        *key_number(key.id), key.activate_time)
+      .run();
+  return {};
+}
+
 StoreResult<std::vector<SigningKeyRecord>> list_signing_keys(Connection& db) {
   auto rows = db.query(
       "SELECT id, algorithm, encrypted_private_key, public_jwk, create_time, activate_time, "

@@ -17,7 +17,8 @@ OpenFailure too_new(int found, int known) {
 
 }  // namespace
 
-Result<int, OpenFailure> migrate(Connection& connection, std::span<const Migration> migrations) {
+Result<MigrationOutcome, OpenFailure> migrate(Connection& connection,
+                                              std::span<const Migration> migrations) {
   const int known = migrations.empty() ? 0 : migrations.back().version;
   const Migration* current = nullptr;
   try {
@@ -36,7 +37,7 @@ Result<int, OpenFailure> migrate(Connection& connection, std::span<const Migrati
     // PRAGMA takes no parameters; the value is our own integer.
     connection.exec("PRAGMA user_version = " + std::to_string(known));
     connection.exec("COMMIT");
-    return known;
+    return MigrationOutcome{found, known};
   } catch (const SqliteError& error) {
     connection.rollback_quietly();
     const std::string where = current ? " applying " + std::string(current->name) : "";

@@ -1,6 +1,6 @@
 #include "server/domain/ids.hpp"
+#include "server/store/json_columns.hpp"
 #include "server/store/paging.hpp"
-#include "server/store/sqlite/json_columns.hpp"
 #include "server/store/sqlite/queries.hpp"
 
 namespace tessera::store::sqlite::queries {

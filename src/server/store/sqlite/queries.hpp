@@ -50,6 +50,9 @@ StoreResult<void> record_secret_uses(Connection& db, std::span<const SecretUse> 
 
 // Signing keys and settings (key_queries.cpp)
 StoreResult<void> insert_signing_key(Connection& db, const domain::SigningKeyRecord& key);
+StoreResult<bool> insert_first_signing_key(Connection& db, const domain::SigningKeyRecord& key,
+                                           domain::Timestamp now);
+StoreResult<void> rotate_signing_key(Connection& db, const domain::SigningKeyRecord& key);
 StoreResult<std::vector<domain::SigningKeyRecord>> list_signing_keys(Connection& db);
 StoreResult<void> set_signing_key_retire_time(Connection& db, std::string_view id,
                                               std::optional<domain::Timestamp> retire_time);
@@ -58,5 +61,21 @@ StoreResult<std::optional<std::string>> select_setting(Connection& db, std::stri
 StoreResult<void> upsert_setting(Connection& db, std::string_view key, std::string_view value);
 StoreResult<std::string> insert_setting_if_absent(Connection& db, std::string_view key,
                                                   std::string_view value);
+
+// Audit log (audit_queries.cpp)
+StoreResult<void> insert_audit_events(Connection& db, std::span<const domain::AuditEvent> events);
+StoreResult<Page<domain::AuditEvent>> list_audit_events(Connection& db, const PageRequest& request,
+                                                        const AuditFilter& filter);
+
+// Node leases (node_queries.cpp)
+StoreResult<NodeLease> acquire_node_lease(Connection& db, std::string_view holder,
+                                          std::optional<std::uint16_t> wanted,
+                                          domain::Timestamp now, std::chrono::seconds ttl);
+StoreResult<NodeLease> renew_node_lease(Connection& db, std::uint16_t node_id,
+                                        std::string_view holder, domain::Timestamp now,
+                                        std::chrono::seconds ttl);
+StoreResult<void> release_node_lease(Connection& db, std::uint16_t node_id, std::string_view holder,
+                                     domain::Timestamp now);
+StoreResult<std::int64_t> count_live_nodes(Connection& db, domain::Timestamp now);
 
 }  // namespace tessera::store::sqlite::queries

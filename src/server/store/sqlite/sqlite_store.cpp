@@ -6,6 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include "server/store/change_hub.hpp"
 
 #include "server/store/sqlite/migrate.hpp"
 #include "server/store/sqlite/queries.hpp"
@@ -19,6 +23,36 @@ using domain::ApiClient;
 using domain::Organization;
 using sqlite::Connection;
 namespace queries = sqlite::queries;
+
+// One node owns a SQLite file, so brute-force counters need not outlive the process.
+class FailureCounters {
+ public:
+  std::int64_t increment(std::string_view key, std::chrono::seconds window, domain::Timestamp now) {
+    const std::int64_t length = std::max<std::int64_t>(1, window.count()) * 1'000'000;
+    const std::int64_t start = domain::to_unix_micros(now) / length * length;
+    std::lock_guard lock(mutex_);
+    if (counters_.size() >= kPruneAbove) prune(domain::to_unix_micros(now));
+    Counter& counter = counters_[std::string(key)];
+    if (counter.window_start != start) counter = {start, start + length, 0};
+    return ++counter.count;
+  }
+
+ private:
+  struct Counter {
+    std::int64_t window_start = -1;
+    std::int64_t window_end = 0;
+    std::int64_t count = 0;
+  };
+  static constexpr std::size_t kPruneAbove = 100'000;
+
+  void prune(std::int64_t now_micros) {
+    std::erase_if(counters_,
+                  [&](const auto& entry) { return entry.second.window_end <= now_micros; });
+  }
+
+  std::mutex mutex_;
+  std::unordered_map<std::string, Counter> counters_;
+};
 
 class SqliteStore final : public Store {
  public:
@@ -55,12 +89,16 @@ class SqliteStore final : public Store {
   }
 
   StoreResult<std::vector<std::string>> delete_organization(std::string_view id) override {
-    return write<std::vector<std::string>>(
+    auto deleted = write<std::vector<std::string>>(
         [&](Connection& db) { return queries::delete_organization(db, id); });
+    if (deleted) changes_.publish(organization_deletion_changes(id, *deleted));
+    return deleted;
   }
 
   StoreResult<ApiClient> create_client(const ApiClient& client) override {
-    return write<ApiClient>([&](Connection& db) { return queries::insert_client(db, client); });
+    return published(client_changed(client.id), write<ApiClient>([&](Connection& db) {
+                       return queries::insert_client(db, client);
+                     }));
   }
 
   StoreResult<ApiClient> get_client(std::string_view client_id) override {
@@ -87,30 +125,31 @@ class SqliteStore final : public Store {
 
   StoreResult<ApiClient> update_client(std::string_view organization_id, std::string_view client_id,
                                        const domain::ApiClientPatch& patch) override {
-    return write<ApiClient>([&](Connection& db) {
-      return queries::update_client(db, organization_id, client_id, patch);
-    });
+    return published(client_changed(client_id), write<ApiClient>([&](Connection& db) {
+                       return queries::update_client(db, organization_id, client_id, patch);
+                     }));
   }
 
   StoreResult<void> delete_client(std::string_view organization_id,
                                   std::string_view client_id) override {
-    return write<void>(
-        [&](Connection& db) { return queries::delete_client(db, organization_id, client_id); });
+    return published(client_changed(client_id), write<void>([&](Connection& db) {
+                       return queries::delete_client(db, organization_id, client_id);
+                     }));
   }
 
   StoreResult<domain::Secret> add_secret(std::string_view organization_id,
                                          const domain::Secret& secret,
                                          std::size_t max_secrets) override {
-    return write<domain::Secret>([&](Connection& db) {
-      return queries::insert_secret(db, organization_id, secret, max_secrets);
-    });
+    return published(client_changed(secret.client_id), write<domain::Secret>([&](Connection& db) {
+                       return queries::insert_secret(db, organization_id, secret, max_secrets);
+                     }));
   }
 
   StoreResult<void> delete_secret(std::string_view organization_id, std::string_view client_id,
                                   std::string_view secret_id) override {
-    return write<void>([&](Connection& db) {
-      return queries::delete_secret(db, organization_id, client_id, secret_id);
-    });
+    return published(client_changed(client_id), write<void>([&](Connection& db) {
+                       return queries::delete_secret(db, organization_id, client_id, secret_id);
+                     }));
   }
 
   StoreResult<void> record_secret_uses(std::span<const SecretUse> uses) override {
@@ -119,7 +158,9 @@ class SqliteStore final : public Store {
   }
 
   StoreResult<void> insert_signing_key(const domain::SigningKeyRecord& key) override {
-    return write<void>([&](Connection& db) { return queries::insert_signing_key(db, key); });
+    return published(signing_keys_changed(), write<void>([&](Connection& db) {
+                       return queries::insert_signing_key(db, key);
+                     }));
   }
 
   StoreResult<std::vector<domain::SigningKeyRecord>> list_signing_keys() override {
@@ -129,12 +170,29 @@ class SqliteStore final : public Store {
 
   StoreResult<void> set_signing_key_retire_time(
       std::string_view id, std::optional<domain::Timestamp> retire_time) override {
-    return write<void>(
-        [&](Connection& db) { return queries::set_signing_key_retire_time(db, id, retire_time); });
+    return published(signing_keys_changed(), write<void>([&](Connection& db) {
+                       return queries::set_signing_key_retire_time(db, id, retire_time);
+                     }));
   }
 
   StoreResult<void> delete_signing_key(std::string_view id) override {
-    return write<void>([&](Connection& db) { return queries::delete_signing_key(db, id); });
+    return published(signing_keys_changed(), write<void>([&](Connection& db) {
+                       return queries::delete_signing_key(db, id);
+                     }));
+  }
+
+  StoreResult<bool> insert_first_signing_key(const domain::SigningKeyRecord& key,
+                                             domain::Timestamp now) override {
+    auto inserted = write<bool>(
+        [&](Connection& db) { return queries::insert_first_signing_key(db, key, now); });
+    if (inserted && *inserted) changes_.publish(signing_keys_changed());
+    return inserted;
+  }
+
+  StoreResult<void> rotate_signing_key(const domain::SigningKeyRecord& key) override {
+    return published(signing_keys_changed(), write<void>([&](Connection& db) {
+                       return queries::rotate_signing_key(db, key);
+                     }));
   }
 
   StoreResult<std::optional<std::string>> get_setting(std::string_view key) override {
@@ -152,6 +210,54 @@ class SqliteStore final : public Store {
         [&](Connection& db) { return queries::insert_setting_if_absent(db, key, value); });
   }
 
+  StoreResult<void> append_audit_events(std::span<const domain::AuditEvent> events) override {
+    if (events.empty()) return {};
+    return write<void>([&](Connection& db) { return queries::insert_audit_events(db, events); });
+  }
+
+  StoreResult<Page<domain::AuditEvent>> list_audit_events(const PageRequest& request,
+                                                          const AuditFilter& filter) override {
+    return read<Page<domain::AuditEvent>>(
+        [&](Connection& db) { return queries::list_audit_events(db, request, filter); });
+  }
+
+  StoreResult<NodeLease> acquire_node_lease(std::string_view holder,
+                                            std::optional<std::uint16_t> wanted,
+                                            domain::Timestamp now,
+                                            std::chrono::seconds ttl) override {
+    return write<NodeLease>(
+        [&](Connection& db) { return queries::acquire_node_lease(db, holder, wanted, now, ttl); });
+  }
+
+  StoreResult<NodeLease> renew_node_lease(std::uint16_t node_id, std::string_view holder,
+                                          domain::Timestamp now,
+                                          std::chrono::seconds ttl) override {
+    return write<NodeLease>(
+        [&](Connection& db) { return queries::renew_node_lease(db, node_id, holder, now, ttl); });
+  }
+
+  StoreResult<void> release_node_lease(std::uint16_t node_id, std::string_view holder,
+                                       domain::Timestamp now) override {
+    return write<void>(
+        [&](Connection& db) { return queries::release_node_lease(db, node_id, holder, now); });
+  }
+
+  StoreResult<std::int64_t> count_live_nodes(domain::Timestamp now) override {
+    return read<std::int64_t>([&](Connection& db) { return queries::count_live_nodes(db, now); });
+  }
+
+  StoreResult<std::int64_t> increment_failure_counter(std::string_view key,
+                                                      std::chrono::seconds window,
+                                                      domain::Timestamp now) override {
+    if (closed_) return fail(StoreError::unavailable);
+    return failures_.increment(key, window, now);
+  }
+
+  std::unique_ptr<ChangeSubscription> subscribe(
+      std::function<void(const Change&)> on_change) override {
+    return changes_.subscribe(std::move(on_change));
+  }
+
   StoreResult<void> ping() override {
     return read<void>([](Connection& db) -> StoreResult<void> {
       db.scalar("SELECT 1");
@@ -160,11 +266,20 @@ class SqliteStore final : public Store {
   }
 
   void close() override {
+    closed_ = true;
     writer_.close();
     readers_.close();
   }
 
  private:
+  // SQLite has one node: the change feed is this process's own commits, told after they are
+  // durable.
+  template <class T>
+  StoreResult<T> published(const Change& change, StoreResult<T> result) {
+    if (result) changes_.publish(change);
+    return result;
+  }
+
   template <class T, class Operation>
   StoreResult<T> read(Operation&& operation) {
     return readers_.read<T>(std::forward<Operation>(operation));
@@ -177,6 +292,9 @@ class SqliteStore final : public Store {
 
   sqlite::ReaderPool readers_;
   sqlite::Writer writer_;
+  ChangeHub changes_;
+  FailureCounters failures_;
+  std::atomic<bool> closed_{false};
 };
 
 OpenFailure cannot_open(const std::filesystem::path& path, const std::string& why) {
@@ -219,9 +337,9 @@ bool in_wal_mode(Connection& db) {
   return row.step() && row.text(0) == "wal";
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Store>, OpenFailure> open_sqlite_store(const SqliteOptions& options) {
+// The writer connection of a database at this build's schema version.
+Result<std::unique_ptr<Connection>, OpenFailure> open_writer(const SqliteOptions& options,
+                                                             MigrationOutcome* outcome) {
   if (auto error = make_private_directories(options.path)) {
     return fail(cannot_open(options.path, *error));
   }
@@ -238,7 +356,23 @@ Result<std::unique_ptr<Store>, OpenFailure> open_sqlite_store(const SqliteOption
   }
   auto migrated = sqlite::migrate(*writer, sqlite_migrations());
   if (!migrated) return fail(migrated.error());
-  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(options, std::move(writer)));
+  if (outcome) *outcome = *migrated;
+  return writer;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>, OpenFailure> open_sqlite_store(const SqliteOptions& options) {
+  auto writer = open_writer(options, nullptr);
+  if (!writer) return fail(writer.error());
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(options, std::move(*writer)));
+}
+
+Result<MigrationOutcome, OpenFailure> migrate_sqlite_database(const SqliteOptions& options) {
+  MigrationOutcome outcome;
+  auto writer = open_writer(options, &outcome);
+  if (!writer) return fail(writer.error());
+  return outcome;
 }
 
 }  // namespace tessera::store

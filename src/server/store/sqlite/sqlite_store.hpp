@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "server/store/migration.hpp"
 #include "server/store/store.hpp"
 
 namespace tessera::store {
@@ -24,6 +25,11 @@ struct SqliteOptions {
   std::size_t max_batch = 512;
 };
 
+// Opens the file, creating it if needed, and brings its schema to this build's version (one node
+// owns a SQLite file, so there is nobody to coordinate an upgrade with).
 Result<std::unique_ptr<Store>, OpenFailure> open_sqlite_store(const SqliteOptions& options);
+
+// `tessera migrate`: the same upgrade without serving, and from which version.
+Result<MigrationOutcome, OpenFailure> migrate_sqlite_database(const SqliteOptions& options);
 
 }  // namespace tessera::store

@@ -49,6 +49,7 @@ TEST(IdPrefixes, MatchTheContract) {
   EXPECT_EQ(id_prefix(IdKind::environment_client), "skc_");
   EXPECT_EQ(id_prefix(IdKind::signing_key), "snk_");
   EXPECT_EQ(id_prefix(IdKind::token), "tkn_");
+  EXPECT_EQ(id_prefix(IdKind::audit_event), "aud_");
 }
 
 TEST(IdLayout, ComposesTickSequenceNode) {

@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 
 using ClientStore = StoreTest;
 
-TEST_F(ClientStore, CreateStoresTheClientWithItsFirstSecret) {
+TEST_P(ClientStore, CreateStoresTheClientWithItsFirstSecret) {
   const Organization organization = create_organization();
   ApiClient client = new_client(organization.id);
   client.secrets[0].expire_time = client.create_time + 24h;
@@ -27,7 +27,7 @@ TEST_F(ClientStore, CreateStoresTheClientWithItsFirstSecret) {
   EXPECT_EQ(*under_organization, client);
 }
 
-TEST_F(ClientStore, EmptyListsAndUnicodeRoundTrip) {
+TEST_P(ClientStore, EmptyListsAndUnicodeRoundTrip) {
   const Organization organization = create_organization();
   ApiClient client = new_client(organization.id, "d\xC3\xA9ployeur");
   client.description = "";
@@ -38,7 +38,7 @@ TEST_F(ClientStore, EmptyListsAndUnicodeRoundTrip) {
   EXPECT_EQ(*store_->get_client(client.id), client);
 }
 
-TEST_F(ClientStore, InvalidUtf8IsAPreconditionFailure) {
+TEST_P(ClientStore, InvalidUtf8IsAPreconditionFailure) {
   const Organization organization = create_organization();
   ApiClient client = new_client(organization.id);
   client.scopes = {"\xFF"};
@@ -46,13 +46,13 @@ TEST_F(ClientStore, InvalidUtf8IsAPreconditionFailure) {
   EXPECT_EQ(store_->get_client(client.id).error(), StoreError::not_found);
 }
 
-TEST_F(ClientStore, CreateUnderAMissingOrganizationIsNotFound) {
+TEST_P(ClientStore, CreateUnderAMissingOrganizationIsNotFound) {
   auto created = store_->create_client(new_client(ids_.next(IdKind::organization)));
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.error(), StoreError::not_found);
 }
 
-TEST_F(ClientStore, CreateNeedsExactlyOneMatchingSecret) {
+TEST_P(ClientStore, CreateNeedsExactlyOneMatchingSecret) {
   const Organization organization = create_organization();
   ApiClient none = new_client(organization.id);
   none.secrets.clear();
@@ -67,7 +67,7 @@ TEST_F(ClientStore, CreateNeedsExactlyOneMatchingSecret) {
   EXPECT_EQ(store_->create_client(foreign).error(), StoreError::failed_precondition);
 }
 
-TEST_F(ClientStore, CreateRefusesAKindThatDisagreesWithTheOrganization) {
+TEST_P(ClientStore, CreateRefusesAKindThatDisagreesWithTheOrganization) {
   const Organization organization = create_organization();
   ApiClient environment_with_organization = new_client("");
   environment_with_organization.organization_id = organization.id;
@@ -79,7 +79,7 @@ TEST_F(ClientStore, CreateRefusesAKindThatDisagreesWithTheOrganization) {
             StoreError::failed_precondition);
 }
 
-TEST_F(ClientStore, CreateIsAtomic) {
+TEST_P(ClientStore, CreateIsAtomic) {
   const Organization organization = create_organization();
   const ApiClient first = create_client(organization.id);
   // The client row would be new, but its secret's id is taken: nothing may be left behind.
@@ -90,7 +90,7 @@ TEST_F(ClientStore, CreateIsAtomic) {
   EXPECT_EQ(store_->list_clients(organization.id, {})->total_size, 1);
 }
 
-TEST_F(ClientStore, DuplicateClientIdIsAlreadyExists) {
+TEST_P(ClientStore, DuplicateClientIdIsAlreadyExists) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   ApiClient again = client;
@@ -98,7 +98,7 @@ TEST_F(ClientStore, DuplicateClientIdIsAlreadyExists) {
   EXPECT_EQ(store_->create_client(again).error(), StoreError::already_exists);
 }
 
-TEST_F(ClientStore, AClientIsInvisibleUnderAnotherOrganization) {
+TEST_P(ClientStore, AClientIsInvisibleUnderAnotherOrganization) {
   const Organization mine = create_organization("mine");
   const Organization theirs = create_organization("theirs");
   const ApiClient client = create_client(mine.id);
@@ -118,7 +118,7 @@ TEST_F(ClientStore, AClientIsInvisibleUnderAnotherOrganization) {
   EXPECT_EQ(*owned, client);
 }
 
-TEST_F(ClientStore, EnvironmentClientsHaveNoOrganization) {
+TEST_P(ClientStore, EnvironmentClientsHaveNoOrganization) {
   const Organization organization = create_organization();
   const ApiClient admin = create_client("", "admin");
   ASSERT_TRUE(admin.id.starts_with("skc_"));
@@ -143,7 +143,7 @@ TEST_F(ClientStore, EnvironmentClientsHaveNoOrganization) {
   EXPECT_EQ(store_->list_clients(organization.id, {})->total_size, 1);
 }
 
-TEST_F(ClientStore, EnvironmentClientSecretsAreManagedWithAnEmptyOrganization) {
+TEST_P(ClientStore, EnvironmentClientSecretsAreManagedWithAnEmptyOrganization) {
   const ApiClient admin = create_client("", "admin");
   const Secret second = new_secret(admin.id, 2);
   ASSERT_TRUE(store_->add_secret("", second, 5).ok());
@@ -154,7 +154,7 @@ TEST_F(ClientStore, EnvironmentClientSecretsAreManagedWithAnEmptyOrganization) {
   EXPECT_EQ(fetched->secrets[0], second);
 }
 
-TEST_F(ClientStore, MalformedIdsAreNotFound) {
+TEST_P(ClientStore, MalformedIdsAreNotFound) {
   const Organization organization = create_organization();
   for (const std::string& id :
        {std::string("m2morg_"), std::string("m2morg_01"), std::string("sks_1"), std::string("")}) {
@@ -166,7 +166,7 @@ TEST_F(ClientStore, MalformedIdsAreNotFound) {
             StoreError::not_found);
 }
 
-TEST_F(ClientStore, UpdateMergesPresentFields) {
+TEST_P(ClientStore, UpdateMergesPresentFields) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   ApiClientPatch patch;
@@ -197,7 +197,7 @@ TEST_F(ClientStore, UpdateMergesPresentFields) {
   EXPECT_EQ(updated->custom_claims, expected.custom_claims);
 }
 
-TEST_F(ClientStore, DeleteRemovesTheClientAndItsSecrets) {
+TEST_P(ClientStore, DeleteRemovesTheClientAndItsSecrets) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   const ApiClient other = create_client(organization.id, "other");
@@ -211,7 +211,7 @@ TEST_F(ClientStore, DeleteRemovesTheClientAndItsSecrets) {
   EXPECT_EQ(store_->list_clients(organization.id, {})->total_size, 1);
 }
 
-TEST_F(ClientStore, SecretFieldsRoundTrip) {
+TEST_P(ClientStore, SecretFieldsRoundTrip) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   Secret secret = new_secret(client.id, 77);
@@ -228,7 +228,7 @@ TEST_F(ClientStore, SecretFieldsRoundTrip) {
   EXPECT_EQ(fetched->secrets[1], secret);  // oldest first
 }
 
-TEST_F(ClientStore, AtMostMaxSecretsPerClient) {
+TEST_P(ClientStore, AtMostMaxSecretsPerClient) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   for (int i = 2; i <= 5; ++i) {
@@ -241,7 +241,7 @@ TEST_F(ClientStore, AtMostMaxSecretsPerClient) {
   EXPECT_TRUE(store_->add_secret(organization.id, sixth, 5).ok());
 }
 
-TEST_F(ClientStore, SecretLimitHoldsUnderConcurrentAdds) {
+TEST_P(ClientStore, SecretLimitHoldsUnderConcurrentAdds) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   std::atomic<int> added{0};
@@ -265,7 +265,7 @@ TEST_F(ClientStore, SecretLimitHoldsUnderConcurrentAdds) {
   EXPECT_EQ(store_->get_client(client.id)->secrets.size(), 5u);
 }
 
-TEST_F(ClientStore, TheLastSecretCannotBeDeleted) {
+TEST_P(ClientStore, TheLastSecretCannotBeDeleted) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   EXPECT_EQ(store_->delete_secret(organization.id, client.id, client.secrets[0].id).error(),
@@ -273,7 +273,7 @@ TEST_F(ClientStore, TheLastSecretCannotBeDeleted) {
   EXPECT_EQ(store_->get_client(client.id)->secrets.size(), 1u);
 }
 
-TEST_F(ClientStore, ASecretOfAnotherClientIsNotFound) {
+TEST_P(ClientStore, ASecretOfAnotherClientIsNotFound) {
   const Organization organization = create_organization();
   const ApiClient mine = create_client(organization.id, "mine");
   const ApiClient theirs = create_client(organization.id, "theirs");
@@ -287,7 +287,7 @@ TEST_F(ClientStore, ASecretOfAnotherClientIsNotFound) {
   EXPECT_EQ(store_->get_client(theirs.id)->secrets.size(), 1u);
 }
 
-TEST_F(ClientStore, RecordSecretUsesInOneBatch) {
+TEST_P(ClientStore, RecordSecretUsesInOneBatch) {
   const Organization organization = create_organization();
   const ApiClient a = create_client(organization.id, "a");
   const ApiClient b = create_client(organization.id, "b");
@@ -311,6 +311,8 @@ TEST_F(ClientStore, RecordSecretUsesInOneBatch) {
   EXPECT_EQ(store_->get_client(a.id)->secrets[0].last_used_time, t1);
   EXPECT_TRUE(store_->record_secret_uses({}).ok());
 }
+
+TESSERA_ALL_BACKENDS(ClientStore);
 
 }  // namespace
 }  // namespace tessera::store::testing

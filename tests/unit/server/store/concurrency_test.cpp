@@ -9,7 +9,7 @@ namespace {
 
 using Concurrency = StoreTest;
 
-TEST_F(Concurrency, SixteenWritersNeverSeeAnError) {
+TEST_P(Concurrency, SixteenWritersNeverSeeAnError) {
   const Organization organization = create_organization();
   constexpr int kThreads = 16;
   constexpr int kPerThread = 40;
@@ -45,7 +45,7 @@ TEST_F(Concurrency, SixteenWritersNeverSeeAnError) {
   }
 }
 
-TEST_F(Concurrency, OneFailingWriteDoesNotSpoilItsBatch) {
+TEST_P(Concurrency, OneFailingWriteDoesNotSpoilItsBatch) {
   const Organization organization = create_organization();
   const ApiClient existing = create_client(organization.id);
   constexpr int kThreads = 16;
@@ -75,7 +75,7 @@ TEST_F(Concurrency, OneFailingWriteDoesNotSpoilItsBatch) {
   EXPECT_EQ(store_->list_clients(organization.id, {})->total_size, 1 + kThreads / 2);
 }
 
-TEST_F(Concurrency, ReadersRunBesideWriters) {
+TEST_P(Concurrency, ReadersRunBesideWriters) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   std::atomic<bool> stop{false};
@@ -115,7 +115,7 @@ TEST_F(Concurrency, ReadersRunBesideWriters) {
   EXPECT_EQ(store_->list_clients(organization.id, {})->total_size, 1 + 8 * 3);
 }
 
-TEST_F(Concurrency, ConcurrentLastSecretDeletesLeaveOne) {
+TEST_P(Concurrency, ConcurrentLastSecretDeletesLeaveOne) {
   const Organization organization = create_organization();
   ApiClient client = create_client(organization.id);
   std::vector<std::string> secret_ids{client.secrets[0].id};
@@ -134,6 +134,8 @@ TEST_F(Concurrency, ConcurrentLastSecretDeletesLeaveOne) {
   }
   EXPECT_EQ(store_->get_client(client.id)->secrets.size(), 1u);
 }
+
+TESSERA_ALL_BACKENDS(Concurrency);
 
 }  // namespace
 }  // namespace tessera::store::testing

@@ -34,7 +34,7 @@ void write_line(int fd, const std::string& line) {
   }
 }
 
-TEST_F(Durability, AcknowledgedWritesSurviveSigkill) {
+TEST_P(Durability, AcknowledgedWritesSurviveSigkill) {
   const Organization organization = create_organization();
   store_.reset();  // the child opens its own store; no threads may be running across fork()
 
@@ -50,9 +50,8 @@ TEST_F(Durability, AcknowledgedWritesSurviveSigkill) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::close(pipe_fds[0]);
-    auto opened = open_sqlite_store(SqliteOptions{.path = db_path()});
-    if (!opened) ::_exit(2);
-    std::unique_ptr<Store> store = std::move(*opened);
+    std::unique_ptr<Store> store = open_store();
+    if (!store) ::_exit(2);
     // Acknowledge each registration only after the store returned success, then keep going
     // until killed.
     for (const ApiClient& client : clients) {
@@ -87,6 +86,8 @@ TEST_F(Durability, AcknowledgedWritesSurviveSigkill) {
     EXPECT_EQ(client->secrets.size(), 1u);
   }
 }
+
+TESSERA_ALL_BACKENDS(Durability);
 
 }  // namespace
 }  // namespace tessera::store::testing

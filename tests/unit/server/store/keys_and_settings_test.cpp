@@ -20,7 +20,7 @@ class KeysAndSettings : public StoreTest {
   }
 };
 
-TEST_F(KeysAndSettings, SigningKeysInsertListRetireDelete) {
+TEST_P(KeysAndSettings, SigningKeysInsertListRetireDelete) {
   const SigningKeyRecord first = new_key();
   SigningKeyRecord second = new_key("ES256");
   second.retire_time = second.activate_time + 24h;
@@ -47,13 +47,13 @@ TEST_F(KeysAndSettings, SigningKeysInsertListRetireDelete) {
   EXPECT_EQ(store_->delete_signing_key("snk_bad").error(), StoreError::not_found);
 }
 
-TEST_F(KeysAndSettings, MalformedKeyIdIsRefused) {
+TEST_P(KeysAndSettings, MalformedKeyIdIsRefused) {
   SigningKeyRecord key = new_key();
   key.id = "kid-1";
   EXPECT_EQ(store_->insert_signing_key(key).error(), StoreError::failed_precondition);
 }
 
-TEST_F(KeysAndSettings, SettingsGetPutAndPutIfAbsent) {
+TEST_P(KeysAndSettings, SettingsGetPutAndPutIfAbsent) {
   auto missing = store_->get_setting("hmac_key_id");
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
@@ -75,7 +75,7 @@ TEST_F(KeysAndSettings, SettingsGetPutAndPutIfAbsent) {
   EXPECT_EQ(**store_->get_setting("empty"), "");
 }
 
-TEST_F(KeysAndSettings, PingAndClose) {
+TEST_P(KeysAndSettings, PingAndClose) {
   EXPECT_TRUE(store_->ping().ok());
   const Organization organization = create_organization();
   store_->close();
@@ -84,6 +84,8 @@ TEST_F(KeysAndSettings, PingAndClose) {
   EXPECT_EQ(store_->create_organization(new_organization()).error(), StoreError::unavailable);
   store_->close();  // idempotent
 }
+
+TESSERA_ALL_BACKENDS(KeysAndSettings);
 
 }  // namespace
 }  // namespace tessera::store::testing

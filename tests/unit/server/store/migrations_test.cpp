@@ -28,9 +28,10 @@ mode_t mode_of(const std::filesystem::path& path) {
   return info.st_mode & 07777;
 }
 
+// The SQLite file itself: its version pragma, journal mode and file modes.
 using Migrations = StoreTest;
 
-TEST_F(Migrations, EmbeddedFilesAreNumberedFromOne) {
+TEST_P(Migrations, EmbeddedFilesAreNumberedFromOne) {
   const auto migrations = sqlite_migrations();
   ASSERT_FALSE(migrations.empty());
   for (std::size_t i = 0; i < migrations.size(); ++i) {
@@ -40,7 +41,7 @@ TEST_F(Migrations, EmbeddedFilesAreNumberedFromOne) {
   EXPECT_EQ(migrations[0].name, "0001_initial.sql");
 }
 
-TEST_F(Migrations, FreshDatabaseIsAtTheLatestVersion) {
+TEST_P(Migrations, FreshDatabaseIsAtTheLatestVersion) {
   const int latest = sqlite_migrations().back().version;
   EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), latest);
   EXPECT_EQ(raw_scalar(db_path(),
@@ -50,7 +51,7 @@ TEST_F(Migrations, FreshDatabaseIsAtTheLatestVersion) {
             6);
 }
 
-TEST_F(Migrations, UsesWalMode) {
+TEST_P(Migrations, UsesWalMode) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
@@ -61,7 +62,7 @@ TEST_F(Migrations, UsesWalMode) {
   sqlite3_close(db);
 }
 
-TEST_F(Migrations, ReopeningKeepsDataAndVersion) {
+TEST_P(Migrations, ReopeningKeepsDataAndVersion) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
   reopen();
@@ -71,7 +72,7 @@ TEST_F(Migrations, ReopeningKeepsDataAndVersion) {
   EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), sqlite_migrations().back().version);
 }
 
-TEST_F(Migrations, NewerSchemaIsRefused) {
+TEST_P(Migrations, NewerSchemaIsRefused) {
   store_.reset();
   raw_scalar(db_path(), "PRAGMA user_version = 999");
   auto opened = open_sqlite_store(SqliteOptions{.path = db_path()});
@@ -80,7 +81,7 @@ TEST_F(Migrations, NewerSchemaIsRefused) {
   EXPECT_NE(opened.error().message.find("999"), std::string::npos) << opened.error().message;
 }
 
-TEST_F(Migrations, ANonDatabaseFileIsRefused) {
+TEST_P(Migrations, ANonDatabaseFileIsRefused) {
   store_.reset();
   const auto path = dir_ / "junk.db";
   std::ofstream(path) << std::string(4096, 'x');
@@ -89,18 +90,20 @@ TEST_F(Migrations, ANonDatabaseFileIsRefused) {
   EXPECT_FALSE(opened.error().message.empty());
 }
 
-TEST_F(Migrations, CreatesPrivateDirectoriesAndFiles) {
+TEST_P(Migrations, CreatesPrivateDirectoriesAndFiles) {
   EXPECT_EQ(mode_of(db_path().parent_path()), 0700u);
   EXPECT_EQ(mode_of(db_path()), 0600u);
   create_organization();  // makes sure the WAL exists
   EXPECT_EQ(mode_of(db_path().string() + "-wal"), 0600u);
 }
 
-TEST_F(Migrations, UnwritableLocationFailsToOpen) {
+TEST_P(Migrations, UnwritableLocationFailsToOpen) {
   auto opened = open_sqlite_store(SqliteOptions{.path = "/proc/tessera/nope.db"});
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().reason, OpenFailure::Reason::cannot_open);
 }
+
+INSTANTIATE_TEST_SUITE_P(SQLite, Migrations, ::testing::Values(Backend::sqlite), backend_name);
 
 }  // namespace
 }  // namespace tessera::store::testing

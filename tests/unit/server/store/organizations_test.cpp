@@ -1,5 +1,3 @@
-#include <sqlite3.h>
-
 #include "store_fixture.hpp"
 
 namespace tessera::store::testing {
@@ -7,23 +5,9 @@ namespace {
 
 using domain::OrganizationPatch;
 
-// Rows left in `table`, read straight from the file (to see what a cascade removed).
-std::int64_t count_rows(const std::filesystem::path& path, const std::string& table) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* stmt = nullptr;
-  const std::string sql = "SELECT count(*) FROM " + table;
-  sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-  std::int64_t count = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return count;
-}
-
 using OrganizationStore = StoreTest;
 
-TEST_F(OrganizationStore, CreateThenGetReturnsTheSameRecord) {
+TEST_P(OrganizationStore, CreateThenGetReturnsTheSameRecord) {
   Organization organization = new_organization("Acme \xF0\x9F\x9A\x80 Corp");
   organization.external_id = "crm-4711";
   organization.metadata = {{"plan", "enterprise"}, {"region", "eu\nwest"}};
@@ -35,7 +19,7 @@ TEST_F(OrganizationStore, CreateThenGetReturnsTheSameRecord) {
   EXPECT_EQ(*fetched, organization);
 }
 
-TEST_F(OrganizationStore, EmptyMetadataAndNoExternalIdRoundTrip) {
+TEST_P(OrganizationStore, EmptyMetadataAndNoExternalIdRoundTrip) {
   Organization organization = new_organization();
   organization.metadata.clear();
   ASSERT_TRUE(store_->create_organization(organization).ok());
@@ -45,7 +29,7 @@ TEST_F(OrganizationStore, EmptyMetadataAndNoExternalIdRoundTrip) {
   EXPECT_FALSE(fetched->external_id.has_value());
 }
 
-TEST_F(OrganizationStore, UnknownOrMalformedIdIsNotFound) {
+TEST_P(OrganizationStore, UnknownOrMalformedIdIsNotFound) {
   for (const std::string& id :
        {ids_.next(IdKind::organization), std::string("org_0"), std::string("org_abc"),
         std::string(""), ids_.next(IdKind::api_client), std::string("org_1; DROP TABLE x")}) {
@@ -55,14 +39,14 @@ TEST_F(OrganizationStore, UnknownOrMalformedIdIsNotFound) {
   }
 }
 
-TEST_F(OrganizationStore, DuplicateIdIsAlreadyExists) {
+TEST_P(OrganizationStore, DuplicateIdIsAlreadyExists) {
   const Organization organization = create_organization();
   auto again = store_->create_organization(organization);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error(), StoreError::already_exists);
 }
 
-TEST_F(OrganizationStore, ExternalIdIsUnique) {
+TEST_P(OrganizationStore, ExternalIdIsUnique) {
   Organization first = new_organization();
   first.external_id = "crm-1";
   ASSERT_TRUE(store_->create_organization(first).ok());
@@ -77,7 +61,7 @@ TEST_F(OrganizationStore, ExternalIdIsUnique) {
   EXPECT_TRUE(store_->create_organization(new_organization()).ok());
 }
 
-TEST_F(OrganizationStore, GetByExternalId) {
+TEST_P(OrganizationStore, GetByExternalId) {
   Organization organization = new_organization();
   organization.external_id = "crm-42";
   ASSERT_TRUE(store_->create_organization(organization).ok());
@@ -88,7 +72,7 @@ TEST_F(OrganizationStore, GetByExternalId) {
   EXPECT_EQ(store_->get_organization_by_external_id("").error(), StoreError::not_found);
 }
 
-TEST_F(OrganizationStore, UpdateChangesOnlyPresentFields) {
+TEST_P(OrganizationStore, UpdateChangesOnlyPresentFields) {
   const Organization organization = create_organization("Before");
   OrganizationPatch patch;
   patch.display_name = "After";
@@ -112,7 +96,7 @@ TEST_F(OrganizationStore, UpdateChangesOnlyPresentFields) {
   EXPECT_EQ(updated->external_id, "crm-9");
 }
 
-TEST_F(OrganizationStore, UpdateRefusesATakenExternalId) {
+TEST_P(OrganizationStore, UpdateRefusesATakenExternalId) {
   Organization first = new_organization();
   first.external_id = "crm-1";
   ASSERT_TRUE(store_->create_organization(first).ok());
@@ -126,14 +110,14 @@ TEST_F(OrganizationStore, UpdateRefusesATakenExternalId) {
   EXPECT_FALSE(store_->get_organization(second.id)->external_id.has_value());
 }
 
-TEST_F(OrganizationStore, UpdateUnknownIsNotFound) {
+TEST_P(OrganizationStore, UpdateUnknownIsNotFound) {
   OrganizationPatch patch;
   patch.display_name = "x";
   EXPECT_EQ(store_->update_organization(ids_.next(IdKind::organization), patch).error(),
             StoreError::not_found);
 }
 
-TEST_F(OrganizationStore, DeleteCascadesToClientsAndSecrets) {
+TEST_P(OrganizationStore, DeleteCascadesToClientsAndSecrets) {
   const Organization doomed = create_organization("Doomed");
   const Organization other = create_organization("Other");
   const ApiClient a = create_client(doomed.id, "a");
@@ -149,19 +133,21 @@ TEST_F(OrganizationStore, DeleteCascadesToClientsAndSecrets) {
   EXPECT_EQ(store_->get_client(a.id).error(), StoreError::not_found);
   EXPECT_EQ(store_->get_client(b.id).error(), StoreError::not_found);
   EXPECT_TRUE(store_->get_client(survivor.id).ok());
-  EXPECT_EQ(count_rows(db_path(), "clients"), 1);
-  EXPECT_EQ(count_rows(db_path(), "secrets"), 1);
+  EXPECT_EQ(count_rows("clients"), 1);
+  EXPECT_EQ(count_rows("secrets"), 1);
   EXPECT_EQ(store_->list_organizations({})->total_size, 1);
 
   EXPECT_EQ(store_->delete_organization(doomed.id).error(), StoreError::not_found);
 }
 
-TEST_F(OrganizationStore, DeleteWithoutClientsReturnsNoIds) {
+TEST_P(OrganizationStore, DeleteWithoutClientsReturnsNoIds) {
   const Organization organization = create_organization();
   auto deleted = store_->delete_organization(organization.id);
   ASSERT_TRUE(deleted.ok());
   EXPECT_TRUE(deleted->empty());
 }
+
+TESSERA_ALL_BACKENDS(OrganizationStore);
 
 }  // namespace
 }  // namespace tessera::store::testing

@@ -39,7 +39,7 @@ class PaginationTest : public StoreTest {
   }
 };
 
-TEST_F(PaginationTest, EmptyList) {
+TEST_P(PaginationTest, EmptyList) {
   const auto page = list(10);
   EXPECT_TRUE(page.items.empty());
   EXPECT_EQ(page.total_size, 0);
@@ -47,7 +47,7 @@ TEST_F(PaginationTest, EmptyList) {
   EXPECT_TRUE(page.prev_page_token.empty());
 }
 
-TEST_F(PaginationTest, ForwardThroughAllPages) {
+TEST_P(PaginationTest, ForwardThroughAllPages) {
   const auto all = create_organizations(25);
   const auto first = list(10);
   EXPECT_EQ(ids_of(first.items), std::vector<std::string>(all.begin(), all.begin() + 10));
@@ -66,7 +66,7 @@ TEST_F(PaginationTest, ForwardThroughAllPages) {
   EXPECT_FALSE(third.prev_page_token.empty());
 }
 
-TEST_F(PaginationTest, BackwardReturnsThePreviousPages) {
+TEST_P(PaginationTest, BackwardReturnsThePreviousPages) {
   const auto all = create_organizations(25);
   const auto first = list(10);
   const auto second = list(10, first.next_page_token);
@@ -83,7 +83,7 @@ TEST_F(PaginationTest, BackwardReturnsThePreviousPages) {
   EXPECT_EQ(list(10, back_to_first.next_page_token).items.size(), 10u);
 }
 
-TEST_F(PaginationTest, ExactMultipleHasNoEmptyLastPage) {
+TEST_P(PaginationTest, ExactMultipleHasNoEmptyLastPage) {
   create_organizations(20);
   const auto first = list(10);
   const auto second = list(10, first.next_page_token);
@@ -91,7 +91,7 @@ TEST_F(PaginationTest, ExactMultipleHasNoEmptyLastPage) {
   EXPECT_TRUE(second.next_page_token.empty());
 }
 
-TEST_F(PaginationTest, PageSizeDefaultsAndIsCapped) {
+TEST_P(PaginationTest, PageSizeDefaultsAndIsCapped) {
   create_organizations(105);
   EXPECT_EQ(list(0).items.size(), 10u);
   EXPECT_EQ(list(-3).items.size(), 10u);
@@ -101,7 +101,7 @@ TEST_F(PaginationTest, PageSizeDefaultsAndIsCapped) {
   EXPECT_EQ(list(100000).items.size(), 100u);
 }
 
-TEST_F(PaginationTest, TokensSurviveDeletions) {
+TEST_P(PaginationTest, TokensSurviveDeletions) {
   const auto all = create_organizations(6);
   const auto first = list(3);
   // The item the cursor points at goes away; the next page still starts after it.
@@ -122,7 +122,7 @@ TEST_F(PaginationTest, TokensSurviveDeletions) {
             (std::vector<std::string>{all[0], all[1]}));
 }
 
-TEST_F(PaginationTest, InvalidTokensAreRefused) {
+TEST_P(PaginationTest, InvalidTokensAreRefused) {
   create_organizations(3);
   const std::string valid = list(1).next_page_token;
   ASSERT_FALSE(valid.empty());
@@ -145,7 +145,7 @@ TEST_F(PaginationTest, InvalidTokensAreRefused) {
   }
 }
 
-TEST_F(PaginationTest, ClientPagesBelongToTheirOrganization) {
+TEST_P(PaginationTest, ClientPagesBelongToTheirOrganization) {
   const Organization big = create_organization("big");
   const Organization small = create_organization("small");
   std::vector<std::string> big_clients;
@@ -194,6 +194,8 @@ TEST(PageToken, RoundTripsAndIsCanonical) {
   EXPECT_EQ(effective_page_size(55), 55u);
   EXPECT_EQ(effective_page_size(101), 100u);
 }
+
+TESSERA_ALL_BACKENDS(PaginationTest);
 
 }  // namespace
 }  // namespace tessera::store::testing

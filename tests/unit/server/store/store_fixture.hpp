@@ -1,15 +1,24 @@
-// Shared set-up for the store tests: a fresh SQLite store in a temporary directory, and builders
-// for valid records.
+// Shared set-up for the store tests: a fresh store of the backend under test (a SQLite file in a
+// temporary directory, or a new PostgreSQL database), and builders for valid records. Suites that
+// hold for every backend are TEST_P over StoreTest and instantiated with TESSERA_ALL_BACKENDS.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "postgres_test_db.hpp"
 #include "server/domain/ids.hpp"
+#include "server/store/postgres/postgres_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace tessera::store::testing {
@@ -33,27 +42,90 @@ inline domain::SecretHash hash_of(std::uint8_t seed) {
   return hash;
 }
 
-class StoreTest : public ::testing::Test {
+enum class Backend { sqlite, postgres };
+
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::sqlite ? "SQLite" : "PostgreSQL";
+}
+
+// Collects what a subscription hears, and waits for it: PostgreSQL delivers asynchronously.
+class ChangeLog {
+ public:
+  std::function<void(const Change&)> callback() {
+    return [this](const Change& change) {
+      std::lock_guard lock(mutex_);
+      changes_.push_back(change);
+      arrived_.notify_all();
+    };
+  }
+  // Waits until `change` has arrived (true) or `timeout` passed (false).
+  bool wait_for(const Change& change,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) {
+    std::unique_lock lock(mutex_);
+    return arrived_.wait_for(lock, timeout, [&] {
+      return std::find(changes_.begin(), changes_.end(), change) != changes_.end();
+    });
+  }
+  std::vector<Change> changes() {
+    std::lock_guard lock(mutex_);
+    return changes_;
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    changes_.clear();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<Change> changes_;
+};
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     dir_ = make_temp_dir();
+    if (backend() == Backend::postgres) {
+      database_ = std::make_unique<TestDatabase>();
+      if (!database_->ok()) GTEST_FAIL() << "no PostgreSQL database";
+    }
     store_ = open_store();
   }
 
   void TearDown() override {
     store_.reset();
+    database_.reset();
     std::filesystem::remove_all(dir_);
   }
 
+  Backend backend() const { return GetParam(); }
   std::filesystem::path db_path() const { return dir_ / "data" / "tessera.db"; }
+  const std::string& postgres_url() const { return database_->url(); }
 
   std::unique_ptr<Store> open_store() {
-    auto opened = open_sqlite_store(SqliteOptions{.path = db_path()});
+    auto opened = backend() == Backend::sqlite
+                      ? open_sqlite_store(SqliteOptions{.path = db_path()})
+                      : open_postgres_store(PostgresOptions{.url = postgres_url()});
     if (!opened) {
       ADD_FAILURE() << opened.error().message;
       return nullptr;
     }
     return std::move(*opened);
+  }
+
+  // Rows in `table`, read beside the store (to see what a cascade removed).
+  std::int64_t count_rows(const std::string& table) {
+    const std::string sql = "SELECT count(*) FROM " + table;
+    if (backend() == Backend::postgres) return std::stoll(database_->exec(sql));
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    std::int64_t count = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return count;
   }
 
   void reopen() {
@@ -115,7 +187,12 @@ class StoreTest : public ::testing::Test {
 
   domain::IdGenerator ids_;
   std::filesystem::path dir_;
+  std::unique_ptr<TestDatabase> database_;
   std::unique_ptr<Store> store_;
 };
+
+#define TESSERA_ALL_BACKENDS(suite)                                                                \
+  INSTANTIATE_TEST_SUITE_P(Backends, suite, ::testing::Values(Backend::sqlite, Backend::postgres), \
+                           backend_name)
 
 }  // namespace tessera::store::testing

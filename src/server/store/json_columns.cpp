@@ -1,8 +1,8 @@
-#include "server/store/sqlite/json_columns.hpp"
+#include "server/store/json_columns.hpp"
 
 #include <nlohmann/json.hpp>
 
-namespace tessera::store::sqlite {
+namespace tessera::store {
 namespace {
 
 using nlohmann::json;
@@ -54,4 +54,4 @@ std::vector<domain::CustomClaim> claims_from_json(const std::string& text) {
   return claims;
 }
 
-}  // namespace tessera::store::sqlite
+}  // namespace tessera::store

@@ -1,14 +1,22 @@
-// Lists and maps stored as JSON text columns (scopes, audience, custom_claims, metadata).
+// Lists and maps stored as JSON text columns (scopes, audience, custom_claims, metadata), the same
+// way in every backend.
 #pragma once
 
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "server/domain/entities.hpp"
-#include "server/store/sqlite/connection.hpp"
 
-namespace tessera::store::sqlite {
+namespace tessera::store {
+
+// Thrown for values the domain layer should have refused (say, invalid UTF-8); backends map it to
+// failed_precondition.
+class InvalidInput : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
 
 std::string strings_to_json(const std::vector<std::string>& strings);
 std::vector<std::string> strings_from_json(const std::string& json);
@@ -20,4 +28,4 @@ std::map<std::string, std::string> metadata_from_json(const std::string& json);
 std::string claims_to_json(const std::vector<domain::CustomClaim>& claims);
 std::vector<domain::CustomClaim> claims_from_json(const std::string& json);
 
-}  // namespace tessera::store::sqlite
+}  // namespace tessera::store
