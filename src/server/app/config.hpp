@@ -33,9 +33,12 @@ struct Config {
   unsigned io_threads = 0;  // 0: one per core
   unsigned worker_threads = 4;
   std::uint16_t node_id = 0;
+  bool node_id_configured = false;  // --node-id given: PostgreSQL nodes lease this id, not any
   std::size_t client_cache_entries = 100'000;
   std::int64_t last_used_flush_seconds = 5;
 
+  std::filesystem::path tls_cert;  // PEM chain; with tls_key, serve HTTPS
+  std::filesystem::path tls_key;
   std::string trusted_proxies;  // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
 
   std::string log_format = "text";  // or "json": one JSON object per line

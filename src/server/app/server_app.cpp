@@ -18,9 +18,12 @@
 #include "server/http/offload.hpp"
 #include "server/http/public_endpoints.hpp"
 #include "server/http/server.hpp"
+#include "server/http/tls.hpp"
 #include "server/http/token_endpoint.hpp"
 #include "server/issue/token_issuer.hpp"
 #include "server/keys/key_manager.hpp"
+#include "server/app/cluster.hpp"
+#include "server/store/postgres/postgres_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 namespace tessera::app {
@@ -92,8 +95,14 @@ struct ServerApp::Parts {
   std::unique_ptr<http::HttpServer> http;
   std::atomic<bool> stopping{false};
   jose::Algorithm algorithm = jose::Algorithm::RS256;
+  std::unique_ptr<NodeLease> lease;  // PostgreSQL: this node's id, leased from the database
+  std::atomic<bool> keys_stale{false};  // another node changed the keys, or a reload failed
+  std::unique_ptr<ChangeApplier> changes;  // declared last: unsubscribed before the rest goes
 
   Result<void, std::string> open_storage();
+  Result<void, std::string> claim_node_id();
+  Result<void, std::string> watch_changes();
+  void reload_keys();
   Result<void, std::string> open_keys();
   Result<void, std::string> ensure_admin();
   Result<void, std::string> build_http();
@@ -105,13 +114,49 @@ Result<void, std::string> ServerApp::Parts::open_storage() {
   std::string error;
   const auto location = parse_database_url(config, error);
   if (!location) return fail(error);
-  if (location->kind != DatabaseLocation::Kind::sqlite) {
-    return fail(std::string("the PostgreSQL backend is not available in this build yet"));
+  if (location->kind == DatabaseLocation::Kind::postgres) {
+    // serve creates the schema of an empty database but never upgrades a shared one: during a
+    // rolling upgrade the older nodes must keep working until `tessera migrate` is run on purpose.
+    auto opened = store::open_postgres_store(
+        {.url = location->target,
+         .max_connections = config.worker_threads + 4,
+         .migrations = store::MigrationPolicy::initialize_only});
+    if (!opened) return fail(opened.error().message);
+    store = std::move(*opened);
+    return {};
   }
   auto opened = store::open_sqlite_store({.path = location->target});
   if (!opened) return fail("cannot open the database " + location->target + ": " + opened.error().message);
   store = std::move(*opened);
   return {};
+}
+
+// Nodes sharing a PostgreSQL database lease their node ids from it (a configured --node-id is
+// leased too, so that two nodes given the same one fail to start instead of minting equal ids).
+// A SQLite file has one node: the configured id, 0 by default.
+Result<void, std::string> ServerApp::Parts::claim_node_id() {
+  std::string error;
+  const auto location = parse_database_url(config, error);
+  if (!location || location->kind != DatabaseLocation::Kind::postgres) return {};
+  std::optional<std::uint16_t> wanted;
+  if (config.node_id_configured) wanted = config.node_id;
+  auto leased = NodeLease::acquire(*store, wanted);
+  if (!leased) return fail(leased.error());
+  lease = std::move(*leased);
+  spdlog::info("node id {} (leased from the database)", lease->node_id());
+  return {};
+}
+
+Result<void, std::string> ServerApp::Parts::watch_changes() {
+  changes = std::make_unique<ChangeApplier>(*store, *cache, [this] { keys_stale = true; });
+  return {};
+}
+
+void ServerApp::Parts::reload_keys() {
+  if (auto loaded = key_manager->load(domain::now()); !loaded) {
+    keys_stale = true;  // the ring keeps its keys meanwhile; retried on the next tick
+    spdlog::warn("could not reload signing keys: {}", keys::to_string(loaded.error()));
+  }
 }
 
 Result<void, std::string> ServerApp::Parts::open_keys() {
@@ -135,7 +180,7 @@ Result<void, std::string> ServerApp::Parts::open_keys() {
   const auto alg = jose::parse_algorithm(config.signing_algorithm);
   if (!alg) return fail("--signing-algorithm must be RS256, ES256 or EdDSA");
   algorithm = *alg;
-  ids = std::make_unique<domain::IdGenerator>(config.node_id);
+  ids = std::make_unique<domain::IdGenerator>(lease ? lease->node_id() : config.node_id);
   ring = std::make_unique<keys::KeyRing>(std::chrono::seconds(config.max_token_lifetime_seconds));
   key_manager = std::make_unique<keys::KeyManager>(*store, *sealer, *ring, *ids);
   const auto now = domain::now();
@@ -177,14 +222,29 @@ Result<void, std::string> ServerApp::Parts::build_http() {
   auto proxies = http::TrustedProxies::parse(config.trusted_proxies);
   if (!proxies) return fail("--trusted-proxies must be a comma-separated list of IPs and CIDR ranges");
   trusted_proxies = std::move(*proxies);
-  http = std::make_unique<http::HttpServer>(io, config.limits, router);
+  std::shared_ptr<asio::ssl::context> tls;
+  if (!config.tls_cert.empty() || !config.tls_key.empty()) {
+    if (config.tls_cert.empty() || config.tls_key.empty()) {
+      return fail(std::string("--tls-cert and --tls-key go together"));
+    }
+    auto context = http::make_tls_context(config.tls_cert, config.tls_key);
+    if (!context) return fail(context.error());
+    tls = std::move(*context);
+  }
+  http = std::make_unique<http::HttpServer>(io, config.limits, router, tls);
   if (auto ec = http->listen(*endpoint)) {
     return fail("cannot listen on " + config.listen + ": " + ec.message());
   }
-  issuer = config.issuer.empty() && endpoint->port() == 0
-               ? "http://" + endpoint->address().to_string() + ":" + std::to_string(http->port())
-               : config.effective_issuer();
+  const std::string scheme = tls ? "https://" : "http://";
+  issuer = !config.issuer.empty() ? config.effective_issuer()
+                                  : scheme + endpoint->address().to_string() + ":" +
+                                        std::to_string(http->port());
 
+  if (config.issuer.empty() && endpoint->address().is_unspecified()) {
+    spdlog::warn("listening on all interfaces without --issuer: tokens carry iss={}, which clients "
+                 "cannot reach; set --issuer to the public URL",
+                 issuer);
+  }
   issuer_service = std::make_unique<issue::TokenIssuer>(issuer, *ring);
   auto verifier = verify::Verifier::create(
       {.issuer = issuer,
@@ -251,7 +311,8 @@ Result<std::unique_ptr<ServerApp>, std::string> ServerApp::create(const Config& 
     if (ec) return fail("cannot create data directory " + config.data_dir.string() + ": " + ec.message());
     ::chmod(config.data_dir.c_str(), 0700);
   }
-  for (auto step : {&Parts::open_storage, &Parts::open_keys, &Parts::ensure_admin, &Parts::build_http}) {
+  for (auto step : {&Parts::open_storage, &Parts::claim_node_id, &Parts::open_keys,
+                    &Parts::ensure_admin, &Parts::watch_changes, &Parts::build_http}) {
     if (auto done = ((*parts).*step)(); !done) return fail(done.error());
   }
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
@@ -283,7 +344,21 @@ int ServerApp::run() {
     if (!ec) stop();
   });
   p.http->start();
-  asio::co_spawn(p.io, p.every(1s, [&p] { p.ring->refresh(domain::now()); }), asio::detached);
+  asio::co_spawn(p.io, p.every(1s, [&p] {
+                   if (p.keys_stale.exchange(false)) p.reload_keys();
+                   p.ring->refresh(domain::now());
+                 }),
+                 asio::detached);
+  // The change feed tells of key changes within milliseconds; this re-read bounds how late a node
+  // can learn of one it missed (e.g. while it was starting), so the publish delay of a rotation
+  // must exceed it (docs/deployment.md).
+  asio::co_spawn(p.io, p.every(30s, [&p] { p.keys_stale = true; }), asio::detached);
+  if (p.lease) {
+    asio::co_spawn(p.io, p.every(NodeLease::kRenewEvery, [this, &p] {
+                     if (!p.lease->renew()) asio::post(p.io, [this] { stop(); });
+                   }),
+                   asio::detached);
+  }
   asio::co_spawn(p.io, p.every(std::chrono::seconds(p.config.last_used_flush_seconds),
                                [&p] { p.flush_last_used(); }),
                  asio::detached);
@@ -303,6 +378,8 @@ int ServerApp::run() {
   for (auto& t : pool) t.join();
   p.workers->join();
   p.flush_last_used();
+  p.changes.reset();
+  p.lease.reset();
   p.store->close();
   spdlog::info("tessera stopped");
   return 0;

@@ -9,6 +9,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -46,13 +47,15 @@ Response framing_error(const boost::system::error_code& ec) {
 
 struct HttpServer::Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  beast::tcp_stream stream;     // moved into the TLS stream when TLS is on
+  beast::tcp_stream* lowest = &stream;  // the live TCP layer, for stop()
   asio::ip::address peer;
   bool in_request = false;  // touched only on the connection's strand
 };
 
-HttpServer::HttpServer(asio::io_context& io, const HttpLimits& limits, const Router& router)
-    : io_(io), limits_(limits), router_(router), acceptor_(io) {}
+HttpServer::HttpServer(asio::io_context& io, const HttpLimits& limits, const Router& router,
+                       std::shared_ptr<asio::ssl::context> tls)
+    : io_(io), limits_(limits), router_(router), tls_(std::move(tls)), acceptor_(io) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -78,7 +81,7 @@ void HttpServer::stop() {
   std::lock_guard lock(live_mutex_);
   for (Connection* connection : live_) {
     asio::post(connection->stream.get_executor(), [connection] {
-      if (!connection->in_request) connection->stream.socket().close();
+      if (!connection->in_request) connection->lowest->socket().close();
     });
   }
 }
@@ -120,10 +123,9 @@ asio::awaitable<Response> HttpServer::dispatch(Request& request) {
 }
 
 asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
-  auto& stream = connection->stream;
   {
     boost::system::error_code ec;
-    connection->peer = stream.socket().remote_endpoint(ec).address();
+    connection->peer = connection->stream.socket().remote_endpoint(ec).address();
   }
   const std::size_t open = ++connections_;
   {
@@ -140,12 +142,31 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) 
     }
   } leave{this, connection.get()};
 
+  if (!tls_) {
+    co_await request_loop(connection->stream, *connection, open);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(connection->stream), *tls_);
+  connection->lowest = &beast::get_lowest_layer(stream);
+  beast::get_lowest_layer(stream).expires_after(limits_.header_timeout);
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
+  if (ec) {
+    spdlog::debug("TLS handshake with {} failed: {}", connection->peer.to_string(), ec.message());
+    co_return;
+  }
+  co_await request_loop(stream, *connection, open);
+}
+
+template <class Stream>
+asio::awaitable<void> HttpServer::request_loop(Stream& stream, Connection& connection,
+                                               std::size_t open) {
+  auto& tcp = beast::get_lowest_layer(stream);
   if (open > limits_.max_connections) {
     Response busy = api_error(ApiStatus::unavailable, "too many connections");
     busy.keep_alive(false);
-    stream.expires_after(limits_.header_timeout);
+    tcp.expires_after(limits_.header_timeout);
     co_await bhttp::async_write(stream, busy, kTuple);
-    stream.socket().close();
+    tcp.socket().close();
     co_return;
   }
 
@@ -154,16 +175,16 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) 
     // Between requests a connection may idle for idle_timeout; once a request starts, its header
     // must arrive within header_timeout (a slowloris cannot stretch it byte by byte).
     if (buffer.size() == 0) {
-      stream.expires_after(limits_.idle_timeout);
+      tcp.expires_after(limits_.idle_timeout);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
       if (ec) break;
       buffer.commit(n);
     }
-    connection->in_request = true;
+    connection.in_request = true;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser.body_limit(limits_.max_body_bytes);
-    stream.expires_after(limits_.header_timeout);
+    tcp.expires_after(limits_.header_timeout);
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
     Response response;
     bool must_close = false;
@@ -175,7 +196,8 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) 
       response = api_error(ApiStatus::invalid_argument, *violation);
       must_close = true;
     } else {
-      const auto match = router_.match(parser.get().method(), parser.get().target());
+      const std::string_view target = parser.get().target();
+      const auto match = router_.match(parser.get().method(), target.substr(0, target.find('?')));
       if (match.route != nullptr && match.route->body_limit != 0) {
         parser.body_limit(match.route->body_limit);
       }
@@ -183,28 +205,28 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) 
         bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
         co_await bhttp::async_write(stream, go_on, kTuple);
       }
-      stream.expires_after(limits_.body_timeout);
+      tcp.expires_after(limits_.body_timeout);
       auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
       if (body_ec) {
         if (is_disconnect(body_ec)) break;
         response = framing_error(body_ec);
         must_close = true;
       } else {
-        Request request{parser.release(), connection->peer};
+        Request request{parser.release(), connection.peer};
         response = co_await dispatch(request);
         response.keep_alive(request.message.keep_alive() && !stopping_);
       }
     }
     if (must_close) response.keep_alive(false);
     response.prepare_payload();
-    stream.expires_after(limits_.body_timeout);
+    tcp.expires_after(limits_.body_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, response, kTuple);
-    connection->in_request = false;
+    connection.in_request = false;
     if (write_ec || !response.keep_alive()) break;
   }
   boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.socket().close(ignored);
+  tcp.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  tcp.socket().close(ignored);
 }
 
 }  // namespace tessera::http

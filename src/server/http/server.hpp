@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "server/http/limits.hpp"
 #include "server/http/router.hpp"
@@ -20,7 +21,9 @@ namespace tessera::http {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, const HttpLimits& limits, const Router& router);
+  // With a TLS context, every connection must complete a TLS handshake first.
+  HttpServer(boost::asio::io_context& io, const HttpLimits& limits, const Router& router,
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~HttpServer();
 
   // Binds and listens; returns the error when the address cannot be used.
@@ -38,11 +41,15 @@ class HttpServer {
 
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  template <class Stream>
+  boost::asio::awaitable<void> request_loop(Stream& stream, Connection& connection,
+                                            std::size_t open);
   boost::asio::awaitable<Response> dispatch(Request& request);
 
   boost::asio::io_context& io_;
   HttpLimits limits_;
   const Router& router_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<std::size_t> connections_{0};
   std::atomic<bool> stopping_{false};
