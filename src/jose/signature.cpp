@@ -63,9 +63,27 @@ const EVP_MD* digest_for(Algorithm alg) {
   return alg == Algorithm::EdDSA ? nullptr : ossl::sha256();
 }
 
-bool evp_verify(EVP_PKEY* pkey, Algorithm alg, std::string_view input, std::string_view sig) {
+// In OpenSSL 3, EVP_DigestVerifyInit looks the signature implementation up in the provider store
+// (name lookups under a lock) on every call: a measurable share of an RS256 verify. So each key
+// initializes one context up front and verifications start from a copy of it. EVP_MD_CTX_copy_ex
+// only reads its source, so copies may be taken from several threads at once.
+std::shared_ptr<const EVP_MD_CTX> make_verify_template(EVP_PKEY* pkey, Algorithm alg) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestVerifyInit(ctx, nullptr, digest_for(alg), nullptr, pkey) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return nullptr;
+  }
+  return std::shared_ptr<const EVP_MD_CTX>(
+      ctx, [](const EVP_MD_CTX* c) { EVP_MD_CTX_free(const_cast<EVP_MD_CTX*>(c)); });
+}
+
+bool evp_verify(EVP_PKEY* pkey, Algorithm alg, const EVP_MD_CTX* verify_template,
+                std::string_view input, std::string_view sig) {
   ossl::Owned<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, digest_for(alg), nullptr, pkey) != 1) {
+  if (!ctx) return false;
+  const bool copied =
+      verify_template != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), verify_template) == 1;
+  if (!copied && EVP_DigestVerifyInit(ctx.get(), nullptr, digest_for(alg), nullptr, pkey) != 1) {
     return false;
   }
   return EVP_DigestVerify(ctx.get(), ossl::bytes(sig), sig.size(), ossl::bytes(input),
@@ -75,7 +93,10 @@ bool evp_verify(EVP_PKEY* pkey, Algorithm alg, std::string_view input, std::stri
 }  // namespace
 
 PublicKey::PublicKey(std::shared_ptr<EVP_PKEY> pkey, Algorithm alg, std::string kid)
-    : pkey_(std::move(pkey)), alg_(alg), kid_(std::move(kid)) {}
+    : pkey_(std::move(pkey)),
+      alg_(alg),
+      kid_(std::move(kid)),
+      verify_template_(make_verify_template(pkey_.get(), alg_)) {}
 
 int PublicKey::bits() const {
   return EVP_PKEY_get_bits(pkey_.get());
@@ -88,17 +109,18 @@ bool PublicKey::verify(std::string_view signing_input, std::string_view signatur
       if (signature.size() != static_cast<std::size_t>(EVP_PKEY_get_size(pkey_.get()))) {
         return false;
       }
-      return evp_verify(pkey_.get(), alg_, signing_input, signature);
+      return evp_verify(pkey_.get(), alg_, verify_template_.get(), signing_input, signature);
     case Algorithm::ES256: {
       if (signature.size() != 2 * kEs256Half) return false;
       const auto* raw = ossl::bytes(signature);
       if (!in_scalar_range(raw) || !in_scalar_range(raw + kEs256Half)) return false;
       const std::string der = raw_to_der(signature);
-      return !der.empty() && evp_verify(pkey_.get(), alg_, signing_input, der);
+      return !der.empty() &&
+             evp_verify(pkey_.get(), alg_, verify_template_.get(), signing_input, der);
     }
     case Algorithm::EdDSA:
       if (signature.size() != 64) return false;
-      return evp_verify(pkey_.get(), alg_, signing_input, signature);
+      return evp_verify(pkey_.get(), alg_, verify_template_.get(), signing_input, signature);
   }
   return false;
 }

@@ -12,6 +12,7 @@
 #include "tessera/result.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 namespace tessera::jose {
 
@@ -57,6 +58,8 @@ class PublicKey {
   std::shared_ptr<EVP_PKEY> pkey_;
   Algorithm alg_;
   std::string kid_;
+  // A verification context initialized once for this key; each verify works on a copy of it.
+  std::shared_ptr<const EVP_MD_CTX> verify_template_;
 };
 
 // One JWK. The algorithm is derived from kty/crv; an "alg" member, when present, must agree.

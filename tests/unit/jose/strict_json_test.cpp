@@ -1,6 +1,8 @@
 #include "jose/strict_json.hpp"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -100,9 +102,66 @@ TEST(StrictJson, RejectsNumbersBeyondDoubleAndKeepsLargeOnes) {
   EXPECT_TRUE(doc["d"].is_number_float());
 }
 
+// A SAX handler that records events and can refuse one.
+struct Recorder {
+  std::vector<std::string> events;
+  std::string refuse;  // an event to refuse, by its recorded text
+
+  bool on(std::string e) {
+    events.push_back(std::move(e));
+    return events.back() != refuse;
+  }
+  bool null() { return on("null"); }
+  bool boolean(bool v) { return on(v ? "true" : "false"); }
+  bool number_integer(nlohmann::json::number_integer_t v) { return on("i" + std::to_string(v)); }
+  bool number_unsigned(nlohmann::json::number_unsigned_t v) { return on("u" + std::to_string(v)); }
+  bool number_float(double, const std::string& s) { return on("f" + s); }
+  bool string(std::string& v) { return on("s" + v); }
+  bool start_object(std::size_t) { return on("{"); }
+  bool end_object() { return on("}"); }
+  bool start_array(std::size_t) { return on("["); }
+  bool end_array() { return on("]"); }
+  bool key(std::string& k) { return on("k" + k); }
+};
+
+TEST(StrictJsonSax, ForwardsEventsInOrder) {
+  Recorder r;
+  ASSERT_EQ(parse_strict_sax(R"({"a":[1,-2,1.5,"x",true,null],"b":{}})", r), std::nullopt);
+  EXPECT_EQ(r.events, (std::vector<std::string>{"{", "ka", "[", "u1", "i-2", "f1.5", "sx", "true",
+                                                "null", "]", "kb", "{", "}", "}"}));
+}
+
+TEST(StrictJsonSax, AppliesTheSameChecksAsTheDomParser) {
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, ParseError>>{
+           {R"({"a":1,"a":2})", ParseError::duplicate_member},
+           {R"({"a":{"b":1,"b":1}})", ParseError::duplicate_member},
+           {std::string(17, '[') + std::string(17, ']'), ParseError::too_deep},
+           {std::string("{}\0x", 4), ParseError::syntax},
+           {"\xEF\xBB\xBF{}", ParseError::syntax},
+           {"{} {}", ParseError::syntax},
+           {R"({"a":"\ud800"})", ParseError::syntax}}) {
+    Recorder r;
+    EXPECT_EQ(parse_strict_sax(text, r), expected) << text;
+  }
+  Recorder small;
+  EXPECT_EQ(parse_strict_sax("[1]", small, {.max_bytes = 2}), ParseError::too_large);
+  EXPECT_TRUE(small.events.empty());
+  // The duplicate is refused before the handler sees the second key.
+  Recorder dup;
+  EXPECT_EQ(parse_strict_sax(R"({"a":1,"a":2})", dup), ParseError::duplicate_member);
+  EXPECT_EQ(dup.events, (std::vector<std::string>{"{", "ka", "u1"}));
+}
+
+TEST(StrictJsonSax, StopsWhenTheHandlerRefuses) {
+  Recorder r;
+  r.refuse = "sx";
+  EXPECT_EQ(parse_strict_sax(R"({"a":"x","b":1})", r), ParseError::rejected);
+  EXPECT_EQ(r.events.back(), "sx");
+}
+
 TEST(StrictJson, NamesEveryError) {
   for (auto e : {ParseError::too_large, ParseError::too_deep, ParseError::duplicate_member,
-                 ParseError::syntax}) {
+                 ParseError::syntax, ParseError::rejected}) {
     EXPECT_FALSE(to_string(e).empty());
   }
 }
