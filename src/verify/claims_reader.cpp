@@ -1,3 +1,5 @@
+// Reads claims straight from strict SAX events: no DOM is built, strings are moved, not copied.
+// This runs on every verified token, so it is written for the hot path.
 #include "verify/claims_reader.hpp"
 
 #include <algorithm>
@@ -14,77 +16,39 @@ namespace {
 using nlohmann::json;
 namespace claim = jose::claim;
 
-// Claims are read from a DOM we own, so strings are moved out rather than copied.
-std::string take_string(json& value) {
-  return std::move(value.get_ref<std::string&>());
-}
+enum class Member {
+  other,  // not modelled: skipped, still in raw_payload
+  iss,
+  sub,
+  client_id,
+  oid,
+  jti,
+  aud,
+  exp,
+  nbf,
+  iat,
+  scopes,
+  scope,
+  custom_claims,
+};
 
-std::optional<VerifyError> read_string(json& value, std::string& out) {
-  if (!value.is_string()) return VerifyError::malformed_claim;
-  out = take_string(value);
-  return std::nullopt;
-}
-
-std::optional<VerifyError> read_string_array(json& value, std::vector<std::string>& out) {
-  if (!value.is_array()) return VerifyError::malformed_claim;
-  out.reserve(value.size());
-  for (json& element : value) {
-    if (!element.is_string()) return VerifyError::malformed_claim;
-    out.push_back(take_string(element));
+Member classify(std::string_view name) {
+  static constexpr std::pair<std::string_view, Member> kMembers[] = {
+      {claim::kIssuer, Member::iss},         {claim::kSubject, Member::sub},
+      {claim::kClientId, Member::client_id}, {claim::kOrganizationId, Member::oid},
+      {claim::kTokenId, Member::jti},        {claim::kAudience, Member::aud},
+      {claim::kExpiry, Member::exp},         {claim::kNotBefore, Member::nbf},
+      {claim::kIssuedAt, Member::iat},       {claim::kScopes, Member::scopes},
+      {claim::kScope, Member::scope},        {claim::kCustomClaims, Member::custom_claims},
+  };
+  for (const auto& [known, member] : kMembers) {
+    if (name == known) return member;
   }
-  return std::nullopt;
+  return Member::other;
 }
 
-// RFC 7519 "aud": one string, or an array of strings.
-std::optional<VerifyError> read_audience(json& value, std::vector<std::string>& out) {
-  if (value.is_string()) {
-    out.push_back(take_string(value));
-    return std::nullopt;
-  }
-  return read_string_array(value, out);
-}
-
-// RFC 7519 NumericDate: any JSON number, limited to [0, kMaxNumericDate] before any conversion so
-// that 1e300, -1 or 1e19 can never reach an undefined float-to-integer cast.
-std::optional<VerifyError> read_numeric_date(const json& value, std::int64_t& out) {
-  if (value.is_number_unsigned()) {
-    const auto v = value.get<std::uint64_t>();
-    if (v > static_cast<std::uint64_t>(kMaxNumericDate))
-      return VerifyError::time_claim_out_of_range;
-    out = static_cast<std::int64_t>(v);
-  } else if (value.is_number_integer()) {
-    const auto v = value.get<std::int64_t>();
-    if (v < 0 || v > kMaxNumericDate) return VerifyError::time_claim_out_of_range;
-    out = v;
-  } else if (value.is_number_float()) {
-    const double v = value.get<double>();
-    // Written so that NaN fails too.
-    if (!(v >= 0.0 && v <= static_cast<double>(kMaxNumericDate))) {
-      return VerifyError::time_claim_out_of_range;
-    }
-    out = static_cast<std::int64_t>(std::floor(v));
-  } else {
-    return VerifyError::malformed_claim;
-  }
-  return std::nullopt;
-}
-
-std::optional<VerifyError> read_optional_date(const json& value, std::optional<std::int64_t>& out) {
-  std::int64_t v = 0;
-  if (auto error = read_numeric_date(value, v)) return error;
-  out = v;
-  return std::nullopt;
-}
-
-std::optional<VerifyError> read_custom_claims(
-    json& value, std::map<std::string, std::string, std::less<>>& out) {
-  if (!value.is_object()) return VerifyError::malformed_claim;
-  for (auto it = value.begin(); it != value.end(); ++it) {
-    if (!it->is_string()) return VerifyError::malformed_claim;
-    out.emplace(it.key(), take_string(*it));
-  }
-  return std::nullopt;
-}
+// What the container one level below the payload object is being read into.
+enum class Collecting { nothing, scopes, aud, custom_claims };
 
 // RFC 6749 §3.3 scope: scope-tokens separated by single spaces. An empty string grants nothing.
 std::optional<std::vector<std::string_view>> split_scope(std::string_view scope) {
@@ -111,65 +75,213 @@ bool same_scopes(const std::vector<std::string>& scopes, std::vector<std::string
   return listed == split;
 }
 
-struct Reader {
-  Claims claims;
-  bool has_exp = false;
-  bool has_scopes = false;
-  std::optional<std::string> scope;  // the "scope" string form, reconciled at the end
+// RFC 7519 NumericDate, limited to [0, kMaxNumericDate] before any conversion, so that 1e300, -1
+// or 1e19 can never reach an undefined float-to-integer cast.
+template <class Number>
+std::optional<std::int64_t> numeric_date(Number value) {
+  if constexpr (std::is_floating_point_v<Number>) {
+    // Written so that NaN fails too.
+    if (!(value >= 0.0 && value <= static_cast<double>(kMaxNumericDate))) return std::nullopt;
+    return static_cast<std::int64_t>(std::floor(value));
+  } else if constexpr (std::is_signed_v<Number>) {
+    if (value < 0 || value > kMaxNumericDate) return std::nullopt;
+    return static_cast<std::int64_t>(value);
+  } else {
+    if (value > static_cast<std::uint64_t>(kMaxNumericDate)) return std::nullopt;
+    return static_cast<std::int64_t>(value);
+  }
+}
 
-  std::optional<VerifyError> member(std::string_view name, json& value) {
-    if (name == claim::kIssuer) return read_string(value, claims.iss);
-    if (name == claim::kSubject) return read_string(value, claims.sub);
-    if (name == claim::kClientId) return read_string(value, claims.client_id);
-    if (name == claim::kOrganizationId) return read_string(value, claims.oid);
-    if (name == claim::kTokenId) return read_string(value, claims.jti);
-    if (name == claim::kAudience) return read_audience(value, claims.aud);
-    if (name == claim::kExpiry) {
-      has_exp = true;
-      return read_numeric_date(value, claims.exp);
+class ClaimsReader {
+ public:
+  Claims claims;
+  std::optional<VerifyError> error;
+
+  // --- SAX events (see json::parse_strict_sax) ---
+  bool null() { return other_scalar(); }
+  bool boolean(bool) { return other_scalar(); }
+  bool number_integer(json::number_integer_t v) { return number(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return number(v); }
+  bool number_float(json::number_float_t v, const json::string_t&) { return number(v); }
+
+  bool string(json::string_t& value) {
+    if (depth_ == 0) return reject(VerifyError::malformed_payload);
+    if (depth_ == 1) return member_string(value);
+    if (depth_ == 2) {
+      switch (collecting_) {
+        case Collecting::scopes:
+          claims.scopes.push_back(std::move(value));
+          break;
+        case Collecting::aud:
+          claims.aud.push_back(std::move(value));
+          break;
+        case Collecting::custom_claims:
+          claims.custom_claims.emplace(std::move(custom_key_), std::move(value));
+          break;
+        case Collecting::nothing:
+          break;
+      }
     }
-    if (name == claim::kNotBefore) return read_optional_date(value, claims.nbf);
-    if (name == claim::kIssuedAt) return read_optional_date(value, claims.iat);
-    if (name == claim::kScopes) {
-      has_scopes = true;
-      return read_string_array(value, claims.scopes);
-    }
-    if (name == claim::kScope) {
-      if (!value.is_string()) return VerifyError::malformed_claim;
-      scope = take_string(value);
-      return std::nullopt;
-    }
-    if (name == claim::kCustomClaims) return read_custom_claims(value, claims.custom_claims);
-    return std::nullopt;  // not modelled; still in raw_payload
+    return true;
   }
 
-  std::optional<VerifyError> reconcile_scopes() {
-    if (!scope) return std::nullopt;
-    auto split = split_scope(*scope);
-    if (!split) return VerifyError::malformed_claim;
-    if (has_scopes) {
-      return same_scopes(claims.scopes, std::move(*split))
-                 ? std::nullopt
-                 : std::optional(VerifyError::malformed_claim);
+  bool start_object(std::size_t) {
+    if (depth_ == 1) {
+      if (member_ == Member::custom_claims) {
+        collecting_ = Collecting::custom_claims;
+      } else if (member_ != Member::other) {
+        return reject(VerifyError::malformed_claim);
+      }
+    } else if (depth_ >= 2 && collecting_ != Collecting::nothing) {
+      return reject(VerifyError::malformed_claim);  // no nesting inside a modelled claim
     }
-    claims.scopes.assign(split->begin(), split->end());
+    ++depth_;
+    return true;
+  }
+
+  bool start_array(std::size_t) {
+    if (depth_ == 0) return reject(VerifyError::malformed_payload);
+    if (depth_ == 1) {
+      if (member_ == Member::scopes) {
+        collecting_ = Collecting::scopes;
+        has_scopes_ = true;
+      } else if (member_ == Member::aud) {
+        collecting_ = Collecting::aud;
+      } else if (member_ != Member::other) {
+        return reject(VerifyError::malformed_claim);
+      }
+    } else if (depth_ >= 2 && collecting_ != Collecting::nothing) {
+      return reject(VerifyError::malformed_claim);
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool key(json::string_t& name) {
+    if (depth_ == 1) {
+      member_ = classify(name);
+    } else if (depth_ == 2 && collecting_ == Collecting::custom_claims) {
+      custom_key_ = std::move(name);
+    }
+    return true;
+  }
+
+  // --- after the parse ---
+  std::optional<VerifyError> finish() {
+    if (scope_) {
+      auto split = split_scope(*scope_);
+      if (!split) return VerifyError::malformed_claim;
+      if (!has_scopes_) {
+        claims.scopes.assign(split->begin(), split->end());
+      } else if (!same_scopes(claims.scopes, std::move(*split))) {
+        return VerifyError::malformed_claim;
+      }
+    }
+    if (!has_exp_) return VerifyError::missing_expiry;
     return std::nullopt;
   }
+
+ private:
+  bool reject(VerifyError e) {
+    error = e;
+    return false;
+  }
+
+  bool close() {
+    if (--depth_ == 1) collecting_ = Collecting::nothing;
+    return true;
+  }
+
+  bool member_string(json::string_t& value) {
+    switch (member_) {
+      case Member::iss:
+        claims.iss = std::move(value);
+        return true;
+      case Member::sub:
+        claims.sub = std::move(value);
+        return true;
+      case Member::client_id:
+        claims.client_id = std::move(value);
+        return true;
+      case Member::oid:
+        claims.oid = std::move(value);
+        return true;
+      case Member::jti:
+        claims.jti = std::move(value);
+        return true;
+      case Member::aud:
+        claims.aud.push_back(std::move(value));
+        return true;
+      case Member::scope:
+        scope_ = std::move(value);
+        return true;
+      case Member::other:
+        return true;
+      default:  // exp / nbf / iat / scopes / custom_claims as a string
+        return reject(VerifyError::malformed_claim);
+    }
+  }
+
+  template <class Number>
+  bool number(Number value) {
+    if (depth_ == 0) return reject(VerifyError::malformed_payload);
+    if (depth_ >= 2) {
+      return collecting_ == Collecting::nothing || reject(VerifyError::malformed_claim);
+    }
+    std::optional<std::int64_t>* target = nullptr;
+    switch (member_) {
+      case Member::exp: {
+        const auto date = numeric_date(value);
+        if (!date) return reject(VerifyError::time_claim_out_of_range);
+        claims.exp = *date;
+        has_exp_ = true;
+        return true;
+      }
+      case Member::nbf:
+        target = &claims.nbf;
+        break;
+      case Member::iat:
+        target = &claims.iat;
+        break;
+      case Member::other:
+        return true;
+      default:
+        return reject(VerifyError::malformed_claim);
+    }
+    *target = numeric_date(value);
+    return target->has_value() || reject(VerifyError::time_claim_out_of_range);
+  }
+
+  // null or a boolean
+  bool other_scalar() {
+    if (depth_ == 0) return reject(VerifyError::malformed_payload);
+    if (depth_ == 1) return member_ == Member::other || reject(VerifyError::malformed_claim);
+    return collecting_ == Collecting::nothing || reject(VerifyError::malformed_claim);
+  }
+
+  std::size_t depth_ = 0;  // 1 = inside the payload object
+  Member member_ = Member::other;
+  Collecting collecting_ = Collecting::nothing;
+  std::string custom_key_;
+  std::optional<std::string> scope_;
+  bool has_exp_ = false;
+  bool has_scopes_ = false;
 };
 
 }  // namespace
 
 Result<Claims, VerifyError> read_claims(std::string payload_json) {
-  nlohmann::json doc;
-  if (tessera::json::parse_strict(payload_json, doc) || !doc.is_object()) {
+  ClaimsReader reader;
+  if (auto parse_error = tessera::json::parse_strict_sax(payload_json, reader)) {
+    if (*parse_error == tessera::json::ParseError::rejected && reader.error) {
+      return fail(*reader.error);
+    }
     return fail(VerifyError::malformed_payload);
   }
-  Reader reader;
-  for (auto it = doc.begin(); it != doc.end(); ++it) {
-    if (auto error = reader.member(it.key(), it.value())) return fail(*error);
-  }
-  if (auto error = reader.reconcile_scopes()) return fail(*error);
-  if (!reader.has_exp) return fail(VerifyError::missing_expiry);
+  if (auto error = reader.finish()) return fail(*error);
   reader.claims.raw_payload = std::move(payload_json);
   return std::move(reader.claims);
 }

@@ -54,6 +54,25 @@ bool accepted_type(const std::optional<std::string>& typ, bool accept_plain_jwt)
   return accept_plain_jwt && (!typ || is_media_type(*typ, "JWT"));
 }
 
+// Tokens from one issuer carry one of a handful of headers, and decoding and parsing the same one
+// on every request is waste. Each thread remembers the last header it parsed, keyed by its exact
+// base64url text (the parse is a pure function of it). Failures are not remembered.
+Result<std::shared_ptr<const JoseHeader>, VerifyError> read_header(std::string_view header_b64) {
+  struct Memo {
+    std::string header_b64;
+    std::shared_ptr<const JoseHeader> header;
+  };
+  thread_local Memo memo;
+  if (memo.header && memo.header_b64 == header_b64) return memo.header;
+  std::string header_json;
+  if (!jose::base64url_decode(header_b64, header_json)) return fail(VerifyError::invalid_base64);
+  auto header = jose::parse_header(header_json);
+  if (!header) return fail(from_jws_error(header.error()));
+  memo.header = std::make_shared<const JoseHeader>(std::move(*header));
+  memo.header_b64.assign(header_b64);
+  return memo.header;
+}
+
 std::optional<VerifyError> check_header(const JoseHeader& header, const VerifierOptions& options,
                                         Algorithm& alg) {
   // The allow-list is matched exactly; parse_algorithm knows no "none", "HS256" or "rs256".
@@ -152,14 +171,10 @@ Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
   auto jws = jose::split_compact(token);
   if (!jws) return fail(from_jws_error(jws.error()));
 
-  std::string header_json;
-  if (!jose::base64url_decode(jws->header_b64, header_json)) {
-    return fail(VerifyError::invalid_base64);
-  }
-  auto header = jose::parse_header(header_json);
-  if (!header) return fail(from_jws_error(header.error()));
+  auto header = read_header(jws->header_b64);
+  if (!header) return fail(header.error());
   Algorithm alg{};
-  if (auto error = check_header(*header, options_, alg)) return fail(*error);
+  if (auto error = check_header(**header, options_, alg)) return fail(*error);
 
   // Decoded before the key lookup, so that a token with a garbage signature cannot even ask the
   // key source for a refresh.
@@ -167,7 +182,7 @@ Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
   if (!jose::base64url_decode(jws->signature_b64, signature)) {
     return fail(VerifyError::invalid_base64);
   }
-  auto selected = select_key(*options_.key_source, *header, alg);
+  auto selected = select_key(*options_.key_source, **header, alg);
   if (!selected) return fail(selected.error());
   if (!selected->key->verify(jws->signing_input, signature)) {
     return fail(VerifyError::bad_signature);
