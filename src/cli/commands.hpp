@@ -8,4 +8,7 @@ namespace tessera::cli {
 // Registers `serve`; the returned function runs it after parsing and gives the exit code.
 std::function<int()> add_serve_command(CLI::App& app);
 
+// Registers `migrate` (explicit schema upgrade of either backend).
+std::function<int()> add_migrate_command(CLI::App& app);
+
 }  // namespace tessera::cli

@@ -8,12 +8,14 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "tessera 0.1.0");
   auto run_serve = tessera::cli::add_serve_command(app);
+  auto run_migrate = tessera::cli::add_migrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (const int code = run_serve(); code >= 0) return code;
+  if (const int code = run_migrate(); code >= 0) return code;
   std::cerr << app.help() << "\n";
   return 2;
 }

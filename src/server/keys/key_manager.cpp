@@ -91,7 +91,9 @@ Result<void, KeyManagerError> KeyManager::ensure_signing_key(jose::Algorithm alg
   if (ring_.active_signer()) return {};
   auto record = create_record(algorithm, now, now);
   if (!record) return fail(record.error());
-  if (!store_.insert_signing_key(*record)) return fail(KeyManagerError::unavailable);
+  // Conditional, so that nodes starting together on an empty database add one key, not one
+  // each; the losers load the winner's key below.
+  if (!store_.insert_first_signing_key(*record, now)) return fail(KeyManagerError::unavailable);
   return load_locked(now);
 }
 
@@ -102,19 +104,11 @@ Result<std::string, KeyManagerError> KeyManager::rotate(jose::Algorithm algorith
   const domain::Timestamp activate = now + publish_delay;
   auto record = create_record(algorithm, now, activate);
   if (!record) return fail(record.error());
-  // Publish first: if the process dies before the retire times are written, the ring still
-  // switches to the newest key at its activation time.
-  if (!store_.insert_signing_key(*record)) return fail(KeyManagerError::unavailable);
-  auto existing = store_.list_signing_keys();
-  if (!existing) return fail(KeyManagerError::unavailable);
-  for (const auto& key : *existing) {
-    if (key.id == record->id) continue;
-    if (!key.retire_time || *key.retire_time > activate) {
-      if (!store_.set_signing_key_retire_time(key.id, activate)) {
-        return fail(KeyManagerError::unavailable);
-      }
-    }
-  }
+  // One transaction inserts the key and retires the others at its activation, serialized with
+  // rotations on other nodes: each rotation adds exactly one key, and the change feed tells every
+  // node to publish it long before it signs (publish_delay must exceed that propagation; see
+  // docs/deployment.md).
+  if (!store_.rotate_signing_key(*record)) return fail(KeyManagerError::unavailable);
   if (auto loaded = load_locked(now); !loaded) return fail(loaded.error());
   return record->id;
 }

@@ -273,6 +273,10 @@ ManageResult<void> Service::ensure_environment_client(std::string_view client_id
     client.secrets.push_back(*new_secret(client_id, plain_secret, suffix, now));
     auto stored = store_.create_client(client);
     cache_.erase(client_id);
+    // Another node sharing the database created it a moment ago: check that one's secrets.
+    if (!stored && stored.error() == StoreError::already_exists) {
+      return ensure_environment_client(client_id, plain_secret);
+    }
     if (!stored) return fail(from_store(stored.error(), "client"));
     return {};
   }
