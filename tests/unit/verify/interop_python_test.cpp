@@ -70,10 +70,10 @@ Verifier realtime_verifier(std::shared_ptr<KeySource> keys, bool accept_plain_jw
 
 void expect_seed_claims(const Result<Claims, VerifyError>& claims, const json& expected) {
   ASSERT_TRUE(claims.ok()) << to_string(claims.error());
-  EXPECT_EQ(claims->sub, expected["sub"]);
-  EXPECT_EQ(claims->client_id, expected["client_id"]);
-  EXPECT_EQ(claims->oid, expected["oid"]);
-  EXPECT_EQ(claims->jti, expected["jti"]);
+  EXPECT_EQ(claims->sub, expected["sub"].get<std::string>());
+  EXPECT_EQ(claims->client_id, expected["client_id"].get<std::string>());
+  EXPECT_EQ(claims->oid, expected["oid"].get<std::string>());
+  EXPECT_EQ(claims->jti, expected["jti"].get<std::string>());
   EXPECT_EQ(claims->exp, expected["exp"].get<std::int64_t>());
   EXPECT_EQ(claims->scopes, expected["scopes"].get<std::vector<std::string>>());
   EXPECT_EQ(claims->aud, std::vector<std::string>{"deploy-api"});
