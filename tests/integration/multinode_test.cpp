@@ -422,12 +422,12 @@ TEST_F(MultiNode, KeyRotationUnderTrafficKeepsEveryTokenVerifying) {
 // Stops the shared cluster for a moment (pg_ctl stop, then start on the same port), as a database
 // restart or failover would.
 void bounce_database(std::chrono::milliseconds down_for) {
-  const char* script = std::getenv("TESSERA_TEST_POSTGRES_SCRIPT");
   const char* dir = std::getenv("TESSERA_TEST_POSTGRES_DIR");
-  ASSERT_TRUE(script && dir) << "run through ctest: the outage test controls the test cluster";
-  ASSERT_EQ(std::system((std::string(script) + " halt " + dir).c_str()), 0);
+  ASSERT_TRUE(dir) << "run through ctest: the outage test controls the test cluster";
+  const std::string script = TESSERA_PG_CLUSTER_SCRIPT;
+  ASSERT_EQ(std::system((script + " halt " + dir).c_str()), 0);
   std::this_thread::sleep_for(down_for);
-  ASSERT_EQ(std::system((std::string(script) + " start " + dir).c_str()), 0);
+  ASSERT_EQ(std::system((script + " start " + dir).c_str()), 0);
 }
 
 TEST_F(MultiNode, ADatabaseRestartMidTrafficIsA503ThenHealsWithNothingLost) {

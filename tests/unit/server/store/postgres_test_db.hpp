@@ -1,5 +1,6 @@
 // A fresh PostgreSQL database per test, on the cluster that ctest starts (tests/support/
-// pg_test_cluster.sh, fixture "postgres") or on any server named by TESSERA_TEST_POSTGRES_URL.
+// pg_test_cluster.sh, fixture "postgres", whose directory is TESSERA_TEST_POSTGRES_DIR) or on any
+// server named by TESSERA_TEST_POSTGRES_URL.
 // Without either the PostgreSQL tests fail: they never skip silently.
 #pragma once
 
@@ -17,8 +18,8 @@ namespace tessera::store::testing {
 // The URL of a database the tests may create databases through; "" when none is configured.
 inline std::string postgres_admin_url() {
   if (const char* url = std::getenv("TESSERA_TEST_POSTGRES_URL"); url && *url) return url;
-  if (const char* file = std::getenv("TESSERA_TEST_POSTGRES_URL_FILE"); file && *file) {
-    std::ifstream in(file);
+  if (const char* dir = std::getenv("TESSERA_TEST_POSTGRES_DIR"); dir && *dir) {
+    std::ifstream in(std::string(dir) + "/url");
     std::string url;
     std::getline(in, url);
     return url;
