@@ -103,11 +103,13 @@ std::string_view to_string(AuthOutcome outcome) {
 }
 
 Authorizer::Authorizer(Verifier verifier, std::string realm)
-    : verifier_(std::move(verifier)), realm_(std::move(realm)) {}
+    : verifier_(std::move(verifier)),
+      realm_(std::move(realm)),
+      challenge_("Bearer realm=" + quoted_string(realm_)) {}
 
 template <class Scopes>
 AuthDecision Authorizer::decide(std::string_view authorization, const Scopes& required) const {
-  const std::string challenge = "Bearer realm=" + quoted_string(realm_);
+  const std::string& challenge = challenge_;
   AuthDecision decision;
   auto token = bearer_token(authorization);
   if (!token) {

@@ -69,6 +69,7 @@ class Authorizer {
 
   Verifier verifier_;
   std::string realm_;
+  std::string challenge_;  // Bearer realm="…", quoted once
 };
 
 }  // namespace tessera::verify
