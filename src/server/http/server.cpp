@@ -198,23 +198,31 @@ asio::awaitable<void> HttpServer::request_loop(Stream& stream, Connection& conne
     } else {
       const std::string_view target = parser.get().target();
       const auto match = router_.match(parser.get().method(), target.substr(0, target.find('?')));
-      if (match.route != nullptr && match.route->body_limit != 0) {
-        parser.body_limit(match.route->body_limit);
-      }
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
-        co_await bhttp::async_write(stream, go_on, kTuple);
-      }
-      tcp.expires_after(limits_.body_timeout);
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-      if (body_ec) {
-        if (is_disconnect(body_ec)) break;
-        response = framing_error(body_ec);
+      const std::size_t route_limit = match.route != nullptr ? match.route->body_limit : 0;
+      if (route_limit != 0) parser.body_limit(route_limit);
+      // Beast compares a Content-Length with the body limit only while it parses the header,
+      // which ran under the general limit: a route's smaller limit is checked here, before any
+      // of the body is read (or 100 Continue invites it).
+      const auto length = parser.content_length();
+      if (route_limit != 0 && length && *length > route_limit) {
+        response = framing_error(bhttp::error::body_limit);
         must_close = true;
       } else {
-        Request request{parser.release(), connection.peer};
-        response = co_await dispatch(request);
-        response.keep_alive(request.message.keep_alive() && !stopping_);
+        if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+          bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+          co_await bhttp::async_write(stream, go_on, kTuple);
+        }
+        tcp.expires_after(limits_.body_timeout);
+        auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (body_ec) {
+          if (is_disconnect(body_ec)) break;
+          response = framing_error(body_ec);
+          must_close = true;
+        } else {
+          Request request{parser.release(), connection.peer};
+          response = co_await dispatch(request);
+          response.keep_alive(request.message.keep_alive() && !stopping_);
+        }
       }
     }
     if (must_close) response.keep_alive(false);
