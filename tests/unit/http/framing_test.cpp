@@ -27,6 +27,9 @@ TEST(Framing, RejectsBothLengthMechanisms) {
 TEST(Framing, RejectsDuplicateContentLengthEvenWhenEqual) {
   EXPECT_TRUE(
       framing_violation(header_with({{"Content-Length", "10"}, {"Content-Length", "10"}}), 64));
+  // The same duplicate folded into one field.
+  EXPECT_TRUE(framing_violation(header_with({{"Content-Length", "10, 10"}}), 64));
+  EXPECT_TRUE(framing_violation(header_with({{"Content-Length", "10,4"}}), 64));
 }
 
 TEST(Framing, RejectsObfuscatedTransferEncoding) {
