@@ -73,19 +73,21 @@ Result<std::shared_ptr<const JoseHeader>, VerifyError> read_header(std::string_v
   return memo.header;
 }
 
-std::optional<VerifyError> check_header(const JoseHeader& header, const VerifierOptions& options,
-                                        Algorithm& alg) {
+// Applies the header policy; the algorithm it returns is the one the key must have.
+Result<Algorithm, VerifyError> check_header(const JoseHeader& header,
+                                            const VerifierOptions& options) {
   // The allow-list is matched exactly; parse_algorithm knows no "none", "HS256" or "rs256".
-  const auto named = jose::parse_algorithm(header.alg);
-  if (!named || std::find(options.algorithms.begin(), options.algorithms.end(), *named) ==
-                    options.algorithms.end()) {
-    return VerifyError::algorithm_not_allowed;
+  const auto alg = jose::parse_algorithm(header.alg);
+  if (!alg || std::find(options.algorithms.begin(), options.algorithms.end(), *alg) ==
+                  options.algorithms.end()) {
+    return fail(VerifyError::algorithm_not_allowed);
   }
-  if (header.has_crit) return VerifyError::critical_header;
-  if (header.b64_false) return VerifyError::unencoded_payload;
-  if (!accepted_type(header.typ, options.accept_plain_jwt)) return VerifyError::wrong_token_type;
-  alg = *named;
-  return std::nullopt;
+  if (header.has_crit) return fail(VerifyError::critical_header);
+  if (header.b64_false) return fail(VerifyError::unencoded_payload);
+  if (!accepted_type(header.typ, options.accept_plain_jwt)) {
+    return fail(VerifyError::wrong_token_type);
+  }
+  return *alg;
 }
 
 // The selected key, with the snapshot that owns it.
@@ -173,8 +175,8 @@ Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
 
   auto header = read_header(jws->header_b64);
   if (!header) return fail(header.error());
-  Algorithm alg{};
-  if (auto error = check_header(**header, options_, alg)) return fail(*error);
+  const auto alg = check_header(**header, options_);
+  if (!alg) return fail(alg.error());
 
   // Decoded before the key lookup, so that a token with a garbage signature cannot even ask the
   // key source for a refresh.
@@ -182,7 +184,7 @@ Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
   if (!jose::base64url_decode(jws->signature_b64, signature)) {
     return fail(VerifyError::invalid_base64);
   }
-  auto selected = select_key(*options_.key_source, **header, alg);
+  auto selected = select_key(*options_.key_source, **header, *alg);
   if (!selected) return fail(selected.error());
   if (!selected->key->verify(jws->signing_input, signature)) {
     return fail(VerifyError::bad_signature);
