@@ -71,11 +71,21 @@ std::size_t collect_header(char* data, std::size_t size, std::size_t count, void
   return size * count;
 }
 
+// curl_global_init is not thread-safe: run it before any test thread starts.
+const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+
 Response http(const std::string& method, const std::string& url, const std::string& body = "",
               const std::vector<std::string>& headers = {}) {
-  thread_local CURL* curl = curl_easy_init();
+  // One handle per thread keeps connections alive; freed when the thread ends (LeakSanitizer).
+  struct Handle {
+    CURL* curl = curl_easy_init();
+    ~Handle() { curl_easy_cleanup(curl); }
+  };
+  thread_local Handle handle;
+  CURL* curl = handle.curl;
   curl_easy_reset(curl);
   Response response;
+  if (!curl_ready) return response;
   curl_slist* list = nullptr;
   for (const auto& header : headers)
     list = curl_slist_append(list, header.c_str());
