@@ -107,6 +107,15 @@ TEST_P(Postgres, AnUnreachableServerFailsToOpenQuickly) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
 }
 
+TEST_P(Postgres, TheUrlsLibpqSettingsAreHonoured) {
+  // The test cluster has no TLS: a URL that demands it must be refused, not quietly downgraded.
+  auto opened = open_postgres_store({.url = postgres_url() + "?sslmode=require"});
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().reason, OpenFailure::Reason::cannot_open);
+  EXPECT_NE(opened.error().message.find("SSL"), std::string::npos) << opened.error().message;
+  EXPECT_TRUE(open_postgres_store({.url = postgres_url() + "?sslmode=prefer"}).ok());
+}
+
 TEST_P(Postgres, KilledSessionsAreReplacedWithoutAFailedCall) {
   const Organization organization = create_organization();
   // Warm the pool with several connections, then kill them all.
