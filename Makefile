@@ -1,13 +1,14 @@
 # The two commands of the README, and the rest of the developer loop.
 #   make run    install dependencies, build, start the server (SQLite in ./data)
 #   make test   install dependencies, build, run every test
+SHELL := /bin/bash
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 RUN_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan bench format clean
+.PHONY: all deps configure build run test test-asan fuzz bench format clean
 
 all: build
 
@@ -36,8 +37,30 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS)
 
+# Each libFuzzer target for FUZZ_SECONDS (ASan + UBSan), starting from its seed corpus; fails on any
+# crash. Crash inputs land in tests/fuzz/artifacts/ (minimize with -minimize_crash=1 and add them to
+# tests/fuzz/regressions/<target>/).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = jws_split_fuzz jose_header_fuzz jwks_fuzz verify_fuzz claims_fuzz \
+	authorization_fuzz form_fuzz http_request_fuzz management_json_fuzz
+fuzz: deps
+	CC=clang-16 CXX=clang++-16 cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTESSERA_FUZZ=ON -DTESSERA_SANITIZE=address,undefined -DTESSERA_BUILD_TESTS=OFF \
+	  -DTESSERA_BUILD_BENCH=OFF -DTESSERA_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target $(FUZZ_TARGETS)
+	mkdir -p tests/fuzz/artifacts
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  $(FUZZ_DIR)/tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -timeout=10 \
+	    -artifact_prefix=tests/fuzz/artifacts/$$t- -print_final_stats=1 \
+	    $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | tail -n 12; \
+	  test $${PIPESTATUS[0]} -eq 0; \
+	done
+
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

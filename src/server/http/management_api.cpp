@@ -88,28 +88,28 @@ Json page_json(const char* name, const store::Page<T>& page) {
           {"total_size", page.total_size}};
 }
 
-std::string param(const PathParams& params, std::size_t i) { return std::string(params.at(i)); }
-
 }  // namespace
 
 ManagementApi::ManagementApi(manage::Service& service, keys::KeyManager& key_manager,
                              keys::KeyRing& ring, boost::asio::thread_pool& workers,
-                             const verify::Authorizer& authorizer, KeyRotationPolicy rotation)
+                             const verify::Authorizer& authorizer, const TrustedProxies& proxies,
+                             KeyRotationPolicy rotation)
     : service_(service),
       key_manager_(key_manager),
       ring_(ring),
       workers_(workers),
       authorizer_(authorizer),
+      proxies_(proxies),
       rotation_(rotation) {}
 
-std::optional<Response> ManagementApi::authenticate(const Request& request) const {
+Result<manage::Caller, Response> ManagementApi::authenticate(const Request& request) const {
   const auto decision = authorizer_.authorize(request.header(bhttp::field::authorization), {});
   // The audience check of the verifier already refuses API client tokens; the subject check makes
   // the intent explicit and survives any future audience change.
   if (decision.allowed() &&
       domain::parse_id(domain::IdKind::environment_client, decision.claims->sub) &&
       decision.claims->oid.empty()) {
-    return std::nullopt;
+    return manage::Caller{decision.claims->sub, client_address(request, proxies_)};
   }
   std::string message = "missing or invalid management token";
   std::string challenge = decision.www_authenticate;
@@ -122,15 +122,16 @@ std::optional<Response> ManagementApi::authenticate(const Request& request) cons
   }
   Response response = api_error(ApiStatus::unauthenticated, message);
   response.set(bhttp::field::www_authenticate, challenge);
-  return response;
+  return fail(std::move(response));
 }
 
 void ManagementApi::add_routes(Router& router) {
   using bhttp::verb;
-  auto bind = [this](Awaitable (ManagementApi::*method)(Request&, const PathParams&)) {
+  auto bind = [this](Awaitable (ManagementApi::*method)(const Call&)) {
     return [this, method](Request& request, const PathParams& params) -> Awaitable {
-      if (auto denied = authenticate(request)) co_return std::move(*denied);
-      co_return co_await (this->*method)(request, params);
+      auto caller = authenticate(request);
+      if (!caller) co_return std::move(caller.error());
+      co_return co_await (this->*method)(Call{request, params, std::move(*caller)});
     };
   };
   const std::string orgs = "/api/v1/organizations";
@@ -151,61 +152,77 @@ void ManagementApi::add_routes(Router& router) {
   router.add(verb::delete_, client + "/secrets/{secret}", bind(&ManagementApi::delete_secret));
   router.add(verb::get, "/api/v1/keys", bind(&ManagementApi::list_keys));
   router.add(verb::post, "/api/v1/keys:rotate", bind(&ManagementApi::rotate_keys));
+  router.add(verb::get, "/api/v1/audit-events", bind(&ManagementApi::list_audit_events));
 }
 
 // --- Organizations ---------------------------------------------------------------------------
 
-Awaitable ManagementApi::create_organization(Request& request, const PathParams&) {
-  if (auto wrong = require_json(request)) co_return std::move(*wrong);
-  auto draft = wire::parse_organization_draft(request.message.body());
+Awaitable ManagementApi::create_organization(const Call& call) {
+  if (auto wrong = require_json(call.request)) co_return std::move(*wrong);
+  auto draft = wire::parse_organization_draft(call.request.message.body());
   if (!draft) co_return bad_body(draft.error());
-  auto created =
-      co_await offload(workers_, [&] { return service_.create_organization(*draft); });
+  auto created = co_await offload(workers_, [&] {
+    auto result = service_.create_organization(*draft);
+    service_.audit(call.caller, "organization.create", result ? result->id : "",
+                   result ? result->id : "", result.ok());
+    return result;
+  });
   if (!created) co_return error_response(created.error());
   co_return ok(bhttp::status::created, {{"organization", wire::to_json(*created)}});
 }
 
-Awaitable ManagementApi::get_organization(Request&, const PathParams& params) {
-  const std::string id = param(params, 0);
+Awaitable ManagementApi::get_organization(const Call& call) {
+  const std::string id = call.param(0);
   auto found = co_await offload(workers_, [&] { return service_.get_organization(id); });
   if (!found) co_return error_response(found.error());
   co_return ok(bhttp::status::ok, {{"organization", wire::to_json(*found)}});
 }
 
-Awaitable ManagementApi::list_organizations(Request& request, const PathParams&) {
-  auto page = page_request(request);
+Awaitable ManagementApi::list_organizations(const Call& call) {
+  auto page = page_request(call.request);
   if (!page) co_return std::move(page.error());
   auto listed = co_await offload(workers_, [&] { return service_.list_organizations(*page); });
   if (!listed) co_return error_response(listed.error());
   co_return ok(bhttp::status::ok, page_json("organizations", *listed));
 }
 
-Awaitable ManagementApi::update_organization(Request& request, const PathParams& params) {
-  if (auto wrong = require_json(request)) co_return std::move(*wrong);
-  auto patch = wire::parse_organization_patch(request.message.body());
+Awaitable ManagementApi::update_organization(const Call& call) {
+  if (auto wrong = require_json(call.request)) co_return std::move(*wrong);
+  auto patch = wire::parse_organization_patch(call.request.message.body());
   if (!patch) co_return bad_body(patch.error());
-  const std::string id = param(params, 0);
-  auto updated =
-      co_await offload(workers_, [&] { return service_.update_organization(id, *patch); });
+  const std::string id = call.param(0);
+  auto updated = co_await offload(workers_, [&] {
+    auto result = service_.update_organization(id, *patch);
+    service_.audit(call.caller, "organization.update", id, id, result.ok());
+    return result;
+  });
   if (!updated) co_return error_response(updated.error());
   co_return ok(bhttp::status::ok, {{"organization", wire::to_json(*updated)}});
 }
 
-Awaitable ManagementApi::delete_organization(Request&, const PathParams& params) {
-  const std::string id = param(params, 0);
-  auto deleted = co_await offload(workers_, [&] { return service_.delete_organization(id); });
+Awaitable ManagementApi::delete_organization(const Call& call) {
+  const std::string id = call.param(0);
+  auto deleted = co_await offload(workers_, [&] {
+    auto result = service_.delete_organization(id);
+    service_.audit(call.caller, "organization.delete", id, id, result.ok());
+    return result;
+  });
   if (!deleted) co_return error_response(deleted.error());
   co_return ok(bhttp::status::ok, Json::object());
 }
 
 // --- Clients ---------------------------------------------------------------------------------
 
-Awaitable ManagementApi::create_client(Request& request, const PathParams& params) {
-  if (auto wrong = require_json(request)) co_return std::move(*wrong);
-  auto draft = wire::parse_client_draft(request.message.body());
+Awaitable ManagementApi::create_client(const Call& call) {
+  if (auto wrong = require_json(call.request)) co_return std::move(*wrong);
+  auto draft = wire::parse_client_draft(call.request.message.body());
   if (!draft) co_return bad_body(draft.error());
-  const std::string org = param(params, 0);
-  auto created = co_await offload(workers_, [&] { return service_.create_client(org, *draft); });
+  const std::string org = call.param(0);
+  auto created = co_await offload(workers_, [&] {
+    auto result = service_.create_client(org, *draft);
+    service_.audit(call.caller, "client.create", result ? result->client.id : "", org, result.ok());
+    return result;
+  });
   if (!created) co_return error_response(created.error());
   Response response = ok(bhttp::status::created, {{"client", wire::to_json(created->client)},
                                                   {"plain_secret", created->plain_secret}});
@@ -213,49 +230,60 @@ Awaitable ManagementApi::create_client(Request& request, const PathParams& param
   co_return response;
 }
 
-Awaitable ManagementApi::get_client(Request&, const PathParams& params) {
-  const std::string org = param(params, 0);
-  const std::string id = param(params, 1);
+Awaitable ManagementApi::get_client(const Call& call) {
+  const std::string org = call.param(0);
+  const std::string id = call.param(1);
   auto found = co_await offload(workers_, [&] { return service_.get_client(org, id); });
   if (!found) co_return error_response(found.error());
   co_return ok(bhttp::status::ok, {{"client", wire::to_json(*found)}});
 }
 
-Awaitable ManagementApi::list_clients(Request& request, const PathParams& params) {
-  auto page = page_request(request);
+Awaitable ManagementApi::list_clients(const Call& call) {
+  auto page = page_request(call.request);
   if (!page) co_return std::move(page.error());
-  const std::string org = param(params, 0);
+  const std::string org = call.param(0);
   auto listed = co_await offload(workers_, [&] { return service_.list_clients(org, *page); });
   if (!listed) co_return error_response(listed.error());
   co_return ok(bhttp::status::ok, page_json("clients", *listed));
 }
 
-Awaitable ManagementApi::update_client(Request& request, const PathParams& params) {
-  if (auto wrong = require_json(request)) co_return std::move(*wrong);
-  auto patch = wire::parse_client_patch(request.message.body());
+Awaitable ManagementApi::update_client(const Call& call) {
+  if (auto wrong = require_json(call.request)) co_return std::move(*wrong);
+  auto patch = wire::parse_client_patch(call.request.message.body());
   if (!patch) co_return bad_body(patch.error());
-  const std::string org = param(params, 0);
-  const std::string id = param(params, 1);
-  auto updated =
-      co_await offload(workers_, [&] { return service_.update_client(org, id, *patch); });
+  const std::string org = call.param(0);
+  const std::string id = call.param(1);
+  auto updated = co_await offload(workers_, [&] {
+    auto result = service_.update_client(org, id, *patch);
+    service_.audit(call.caller, "client.update", id, org, result.ok());
+    return result;
+  });
   if (!updated) co_return error_response(updated.error());
   co_return ok(bhttp::status::ok, {{"client", wire::to_json(*updated)}});
 }
 
-Awaitable ManagementApi::delete_client(Request&, const PathParams& params) {
-  const std::string org = param(params, 0);
-  const std::string id = param(params, 1);
-  auto deleted = co_await offload(workers_, [&] { return service_.delete_client(org, id); });
+Awaitable ManagementApi::delete_client(const Call& call) {
+  const std::string org = call.param(0);
+  const std::string id = call.param(1);
+  auto deleted = co_await offload(workers_, [&] {
+    auto result = service_.delete_client(org, id);
+    service_.audit(call.caller, "client.delete", id, org, result.ok());
+    return result;
+  });
   if (!deleted) co_return error_response(deleted.error());
   co_return ok(bhttp::status::ok, Json::object());
 }
 
 // --- Secrets ---------------------------------------------------------------------------------
 
-Awaitable ManagementApi::add_secret(Request&, const PathParams& params) {
-  const std::string org = param(params, 0);
-  const std::string id = param(params, 1);
-  auto created = co_await offload(workers_, [&] { return service_.add_secret(org, id); });
+Awaitable ManagementApi::add_secret(const Call& call) {
+  const std::string org = call.param(0);
+  const std::string id = call.param(1);
+  auto created = co_await offload(workers_, [&] {
+    auto result = service_.add_secret(org, id);
+    service_.audit(call.caller, "secret.create", result ? result->secret.id : id, org, result.ok());
+    return result;
+  });
   if (!created) co_return error_response(created.error());
   Response response = ok(bhttp::status::created, {{"plain_secret", created->plain_secret},
                                                   {"secret", wire::to_json(created->secret)}});
@@ -263,30 +291,33 @@ Awaitable ManagementApi::add_secret(Request&, const PathParams& params) {
   co_return response;
 }
 
-Awaitable ManagementApi::delete_secret(Request&, const PathParams& params) {
-  const std::string org = param(params, 0);
-  const std::string id = param(params, 1);
-  const std::string secret = param(params, 2);
-  auto deleted =
-      co_await offload(workers_, [&] { return service_.delete_secret(org, id, secret); });
+Awaitable ManagementApi::delete_secret(const Call& call) {
+  const std::string org = call.param(0);
+  const std::string id = call.param(1);
+  const std::string secret = call.param(2);
+  auto deleted = co_await offload(workers_, [&] {
+    auto result = service_.delete_secret(org, id, secret);
+    service_.audit(call.caller, "secret.delete", secret, org, result.ok());
+    return result;
+  });
   if (!deleted) co_return error_response(deleted.error());
   co_return ok(bhttp::status::ok, Json::object());
 }
 
 // --- Signing keys ----------------------------------------------------------------------------
 
-Awaitable ManagementApi::list_keys(Request&, const PathParams&) {
+Awaitable ManagementApi::list_keys(const Call&) {
   Json keys = Json::array();
   for (const auto& key : ring_.describe(domain::now())) keys.push_back(wire::to_json(key));
   co_return ok(bhttp::status::ok, {{"keys", std::move(keys)}});
 }
 
 // Body (optional): {"algorithm": "ES256", "activate_after_seconds": 300}.
-Awaitable ManagementApi::rotate_keys(Request& request, const PathParams&) {
-  if (auto wrong = require_json(request)) co_return std::move(*wrong);
+Awaitable ManagementApi::rotate_keys(const Call& call) {
+  if (auto wrong = require_json(call.request)) co_return std::move(*wrong);
   nlohmann::json body = nlohmann::json::object();
-  if (!request.message.body().empty() &&
-      (::tessera::json::parse_strict(request.message.body(), body) || !body.is_object())) {
+  const std::string& text = call.request.message.body();
+  if (!text.empty() && (::tessera::json::parse_strict(text, body) || !body.is_object())) {
     co_return api_error(ApiStatus::invalid_argument, "body: must be a JSON object");
   }
   KeyRotationPolicy policy = rotation_;
@@ -308,7 +339,9 @@ Awaitable ManagementApi::rotate_keys(Request& request, const PathParams&) {
     policy.publish_delay = std::chrono::seconds(delay->get<std::int64_t>());
   }
   auto rotated = co_await offload(workers_, [&] {
-    return key_manager_.rotate(policy.algorithm, policy.publish_delay, domain::now());
+    auto result = key_manager_.rotate(policy.algorithm, policy.publish_delay, domain::now());
+    service_.audit(call.caller, "key.rotate", result ? *result : "", "", result.ok());
+    return result;
   });
   if (!rotated) {
     const auto status = rotated.error() == keys::KeyManagerError::unavailable ? ApiStatus::unavailable
@@ -319,6 +352,27 @@ Awaitable ManagementApi::rotate_keys(Request& request, const PathParams&) {
     if (key.id == *rotated) co_return ok(bhttp::status::created, {{"key", wire::to_json(key)}});
   }
   co_return api_error(ApiStatus::internal, "rotated key not found in the key ring");
+}
+
+// --- Audit log -------------------------------------------------------------------------------
+
+// GET /api/v1/audit-events?organization_id=&actor=&target_id=&action=&page_size=&page_token=
+Awaitable ManagementApi::list_audit_events(const Call& call) {
+  auto page = page_request(call.request);
+  if (!page) co_return std::move(page.error());
+  auto query = parse_form(call.request.query());
+  store::AuditFilter filter;
+  auto take = [&](const char* name, std::optional<std::string>& field) {
+    if (auto value = query->get(name); value && !value->empty()) field = std::string(*value);
+  };
+  take("organization_id", filter.organization_id);
+  take("actor", filter.actor);
+  take("target_id", filter.target_id);
+  take("action", filter.action);
+  auto listed =
+      co_await offload(workers_, [&] { return service_.list_audit_events(*page, filter); });
+  if (!listed) co_return error_response(listed.error());
+  co_return ok(bhttp::status::ok, page_json("audit_events", *listed));
 }
 
 }  // namespace tessera::http

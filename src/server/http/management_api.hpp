@@ -6,6 +6,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "server/http/client_address.hpp"
 #include "server/http/router.hpp"
 #include "server/keys/key_manager.hpp"
 #include "server/manage/service.hpp"
@@ -22,39 +23,50 @@ class ManagementApi {
  public:
   ManagementApi(manage::Service& service, keys::KeyManager& key_manager, keys::KeyRing& ring,
                 boost::asio::thread_pool& workers, const verify::Authorizer& authorizer,
-                KeyRotationPolicy rotation);
+                const TrustedProxies& proxies, KeyRotationPolicy rotation);
 
   void add_routes(Router& router);
 
  private:
   using Awaitable = boost::asio::awaitable<Response>;
 
-  // The 401 to send, or nullopt when the request carries a valid management token.
-  std::optional<Response> authenticate(const Request& request) const;
+  // One authenticated management call.
+  struct Call {
+    Request& request;
+    const PathParams& params;
+    manage::Caller caller;
 
-  Awaitable create_organization(Request& request, const PathParams& params);
-  Awaitable get_organization(Request& request, const PathParams& params);
-  Awaitable list_organizations(Request& request, const PathParams& params);
-  Awaitable update_organization(Request& request, const PathParams& params);
-  Awaitable delete_organization(Request& request, const PathParams& params);
+    std::string param(std::size_t i) const { return std::string(params.at(i)); }
+  };
 
-  Awaitable create_client(Request& request, const PathParams& params);
-  Awaitable get_client(Request& request, const PathParams& params);
-  Awaitable list_clients(Request& request, const PathParams& params);
-  Awaitable update_client(Request& request, const PathParams& params);
-  Awaitable delete_client(Request& request, const PathParams& params);
+  // The caller, or the 401 to send.
+  Result<manage::Caller, Response> authenticate(const Request& request) const;
 
-  Awaitable add_secret(Request& request, const PathParams& params);
-  Awaitable delete_secret(Request& request, const PathParams& params);
+  Awaitable create_organization(const Call& call);
+  Awaitable get_organization(const Call& call);
+  Awaitable list_organizations(const Call& call);
+  Awaitable update_organization(const Call& call);
+  Awaitable delete_organization(const Call& call);
 
-  Awaitable list_keys(Request& request, const PathParams& params);
-  Awaitable rotate_keys(Request& request, const PathParams& params);
+  Awaitable create_client(const Call& call);
+  Awaitable get_client(const Call& call);
+  Awaitable list_clients(const Call& call);
+  Awaitable update_client(const Call& call);
+  Awaitable delete_client(const Call& call);
+
+  Awaitable add_secret(const Call& call);
+  Awaitable delete_secret(const Call& call);
+
+  Awaitable list_keys(const Call& call);
+  Awaitable rotate_keys(const Call& call);
+  Awaitable list_audit_events(const Call& call);
 
   manage::Service& service_;
   keys::KeyManager& key_manager_;
   keys::KeyRing& ring_;
   boost::asio::thread_pool& workers_;
   const verify::Authorizer& authorizer_;
+  const TrustedProxies& proxies_;
   KeyRotationPolicy rotation_;
 };
 

@@ -192,6 +192,17 @@ Json to_json(const keys::KeyInfo& key) {
   return out;
 }
 
+Json to_json(const domain::AuditEvent& event) {
+  return {{"id", event.id},
+          {"time", domain::format_rfc3339(event.time)},
+          {"actor", event.actor},
+          {"action", event.action},
+          {"target_id", event.target_id},
+          {"organization_id", event.organization_id},
+          {"source_address", event.source_address},
+          {"outcome", domain::to_string(event.outcome)}};
+}
+
 Result<manage::OrganizationDraft, BodyResult> parse_organization_draft(std::string_view body) {
   BodyReader reader(body);
   manage::OrganizationDraft draft;

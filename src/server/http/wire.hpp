@@ -22,6 +22,7 @@ Json to_json(const domain::Organization& organization);
 Json to_json(const domain::ApiClient& client);
 Json to_json(const domain::Secret& secret);
 Json to_json(const keys::KeyInfo& key);
+Json to_json(const domain::AuditEvent& event);
 
 // A body that is not a JSON object of the right member types: the violations say which.
 using BodyResult = domain::FieldViolations;

@@ -1,5 +1,7 @@
 #include "server/manage/service.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace tessera::manage {
 namespace {
 
@@ -293,6 +295,33 @@ ManageResult<void> Service::ensure_environment_client(std::string_view client_id
 
 ManageResult<std::vector<domain::ApiClient>> Service::list_environment_clients() {
   return pass(store_.list_environment_clients(), "client");
+}
+
+// --- Audit log -------------------------------------------------------------------------------
+
+void Service::audit(const Caller& caller, std::string_view action, std::string_view target_id,
+                    std::string_view organization_id, bool succeeded) {
+  domain::AuditEvent event;
+  event.id = ids_.next(domain::IdKind::audit_event);
+  event.time = domain::now();
+  event.actor = caller.actor;
+  event.action = std::string(action);
+  event.target_id = std::string(target_id);
+  event.organization_id = std::string(organization_id);
+  event.source_address = caller.source_address;
+  event.outcome = succeeded ? domain::AuditOutcome::success : domain::AuditOutcome::failure;
+  if (auto written = store_.append_audit_events(std::span(&event, 1)); !written) {
+    spdlog::error("audit log write failed for {} {}: {}", action, target_id,
+                  store::to_string(written.error()));
+  }
+}
+
+ManageResult<store::Page<domain::AuditEvent>> Service::list_audit_events(
+    const store::PageRequest& request, const store::AuditFilter& filter) {
+  if (auto violations = domain::validate_page_size(request.page_size); !violations.empty()) {
+    return fail(invalid(std::move(violations)));
+  }
+  return pass(store_.list_audit_events(request, filter), "audit event");
 }
 
 }  // namespace tessera::manage

@@ -60,6 +60,12 @@ struct CreatedSecret {
   std::string plain_secret;
 };
 
+// Who asked for a change and from where, for the audit log.
+struct Caller {
+  std::string actor;           // the management token's client id
+  std::string source_address;  // as the HTTP layer resolved it
+};
+
 // Configured admin credentials must be at least this long to be accepted.
 inline constexpr std::size_t kMinConfiguredSecretLength = 32;
 
@@ -98,6 +104,13 @@ class Service {
   ManageResult<void> ensure_environment_client(std::string_view client_id,
                                                std::string_view plain_secret);
   ManageResult<std::vector<domain::ApiClient>> list_environment_clients();
+
+  // Appends one audit event (never with a secret value). A failure to write it is logged, not
+  // returned: the change it describes has already happened.
+  void audit(const Caller& caller, std::string_view action, std::string_view target_id,
+             std::string_view organization_id, bool succeeded);
+  ManageResult<store::Page<domain::AuditEvent>> list_audit_events(
+      const store::PageRequest& request, const store::AuditFilter& filter);
 
  private:
   ManageResult<domain::Secret> new_secret(std::string_view client_id, std::string_view plain,

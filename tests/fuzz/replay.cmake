@@ -1,0 +1,23 @@
+# Every fuzz target also builds as a plain test that replays its seed corpus and regressions.
+set(TESSERA_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
+function(tessera_add_fuzz_replay name)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  add_executable(${name}_replay ${TESSERA_FUZZ_DIR}/${name}.cpp ${TESSERA_FUZZ_DIR}/replay_main.cpp)
+  target_include_directories(${name}_replay PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${name}_replay PRIVATE ${ARG_LIBS} nlohmann_json::nlohmann_json)
+  add_test(NAME fuzz_replay.${name}
+           COMMAND ${name}_replay ${TESSERA_FUZZ_DIR}/corpus/${name} ${TESSERA_FUZZ_DIR}/regressions/${name})
+  set_tests_properties(fuzz_replay.${name} PROPERTIES LABELS unit)
+endfunction()
+
+tessera_add_fuzz_replay(jws_split_fuzz LIBS tessera_jose)
+tessera_add_fuzz_replay(jose_header_fuzz LIBS tessera_jose)
+tessera_add_fuzz_replay(jwks_fuzz LIBS tessera_jose)
+tessera_add_fuzz_replay(verify_fuzz LIBS tessera_verify)
+tessera_add_fuzz_replay(claims_fuzz LIBS tessera_verify)
+if(TESSERA_BUILD_SERVER)
+  tessera_add_fuzz_replay(authorization_fuzz LIBS tessera_http)
+  tessera_add_fuzz_replay(form_fuzz LIBS tessera_http)
+  tessera_add_fuzz_replay(http_request_fuzz LIBS tessera_http)
+  tessera_add_fuzz_replay(management_json_fuzz LIBS tessera_http)
+endif()
