@@ -259,7 +259,7 @@ Result<void, std::string> ServerApp::Parts::build_http() {
       http::TokenPolicy{config.management_token_lifetime_seconds});
   token_endpoint->add_routes(router, config.limits.max_token_body_bytes);
   management_api = std::make_unique<http::ManagementApi>(
-      *service, *key_manager, *ring, *workers, *management_authorizer,
+      *service, *key_manager, *ring, *workers, *management_authorizer, trusted_proxies,
       http::KeyRotationPolicy{algorithm, std::chrono::seconds(config.key_publish_delay_seconds)});
   management_api->add_routes(router);
   public_endpoints = std::make_unique<http::PublicEndpoints>(
