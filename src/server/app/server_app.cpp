@@ -15,6 +15,7 @@
 
 #include "server/auth/authenticator.hpp"
 #include "server/http/management_api.hpp"
+#include "server/http/metrics.hpp"
 #include "server/http/offload.hpp"
 #include "server/http/public_endpoints.hpp"
 #include "server/http/server.hpp"
@@ -22,6 +23,7 @@
 #include "server/http/token_endpoint.hpp"
 #include "server/issue/token_issuer.hpp"
 #include "server/keys/key_manager.hpp"
+#include "server/store/statement_counter.hpp"
 #include "server/app/cluster.hpp"
 #include "server/store/postgres/postgres_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
@@ -80,6 +82,7 @@ struct ServerApp::Parts {
   std::unique_ptr<auth::ClientAuthenticator> authenticator;
   auth::LastUsedTracker last_used;
   auth::Throttle throttle;
+  http::TokenMetrics token_metrics;
   http::TrustedProxies trusted_proxies;
   std::unique_ptr<issue::TokenIssuer> issuer_service;
   std::unique_ptr<manage::Service> service;
@@ -107,6 +110,7 @@ struct ServerApp::Parts {
   Result<void, std::string> ensure_admin();
   Result<void, std::string> build_http();
   void flush_last_used();
+  std::vector<http::Gauge> gauges();
   asio::awaitable<void> every(std::chrono::seconds period, std::function<void()> task);
 };
 
@@ -256,7 +260,7 @@ Result<void, std::string> ServerApp::Parts::build_http() {
 
   token_endpoint = std::make_unique<http::TokenEndpoint>(
       *authenticator, throttle, trusted_proxies, last_used, *issuer_service, *ids, *workers,
-      http::TokenPolicy{config.management_token_lifetime_seconds});
+      token_metrics, http::TokenPolicy{config.management_token_lifetime_seconds});
   token_endpoint->add_routes(router, config.limits.max_token_body_bytes);
   management_api = std::make_unique<http::ManagementApi>(
       *service, *key_manager, *ring, *workers, *management_authorizer, trusted_proxies,
@@ -264,9 +268,23 @@ Result<void, std::string> ServerApp::Parts::build_http() {
   management_api->add_routes(router);
   public_endpoints = std::make_unique<http::PublicEndpoints>(
       http::PublicEndpointsConfig{issuer, static_cast<int>(config.jwks_max_age_seconds)}, *ring,
-      *workers, [this] { return static_cast<bool>(store->ping()); });
+      *workers, [this] { return static_cast<bool>(store->ping()); },
+      [this] { return http::render_metrics(token_metrics, gauges()); });
   public_endpoints->add_routes(router);
   return {};
+}
+
+std::vector<http::Gauge> ServerApp::Parts::gauges() {
+  return {
+      {"tessera_store_statements_total", "SQL statements sent to the database (a counter).",
+       [] { return static_cast<double>(store::statements_executed()); }},
+      {"tessera_client_cache_entries", "API clients (and unknown ids) cached for /oauth/token.",
+       [this] { return static_cast<double>(cache->size()); }},
+      {"tessera_http_connections", "Open HTTP connections.",
+       [this] { return static_cast<double>(http->open_connections()); }},
+      {"tessera_signing_keys_published", "Keys in the JWKS.",
+       [this] { return static_cast<double>(ring->published_keys()->keys.size()); }},
+  };
 }
 
 void ServerApp::Parts::flush_last_used() {

@@ -7,11 +7,13 @@
 namespace tessera::http {
 
 PublicEndpoints::PublicEndpoints(PublicEndpointsConfig config, const keys::KeyRing& ring,
-                                 boost::asio::thread_pool& workers, std::function<bool()> ready)
+                                 boost::asio::thread_pool& workers, std::function<bool()> ready,
+                                 std::function<std::string()> metrics)
     : config_(std::move(config)),
       ring_(ring),
       workers_(workers),
       ready_(std::move(ready)),
+      metrics_(std::move(metrics)),
       metadata_(metadata_json(config_.issuer)) {}
 
 std::string PublicEndpoints::metadata_json(const std::string& issuer) {
@@ -52,6 +54,14 @@ void PublicEndpoints::add_routes(Router& router) {
   router.add(verb::get, "/healthz",
              [](Request&, const PathParams&) -> boost::asio::awaitable<Response> {
                co_return json_response(bhttp::status::ok, R"({"status":"ok"})");
+             });
+  router.add(verb::get, "/metrics",
+             [this](Request&, const PathParams&) -> boost::asio::awaitable<Response> {
+               Response response{bhttp::status::ok, 11};
+               response.set(bhttp::field::content_type, "text/plain; version=0.0.4");
+               response.body() = metrics_();
+               response.prepare_payload();
+               co_return response;
              });
   router.add(verb::get, "/readyz",
              [this](Request&, const PathParams&) -> boost::asio::awaitable<Response> {

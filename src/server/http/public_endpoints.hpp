@@ -20,8 +20,10 @@ struct PublicEndpointsConfig {
 class PublicEndpoints {
  public:
   // `ready` is blocking (it may ping the database); it runs on the worker pool.
+  // `metrics` renders the /metrics body (Prometheus text format).
   PublicEndpoints(PublicEndpointsConfig config, const keys::KeyRing& ring,
-                  boost::asio::thread_pool& workers, std::function<bool()> ready);
+                  boost::asio::thread_pool& workers, std::function<bool()> ready,
+                  std::function<std::string()> metrics);
 
   void add_routes(Router& router);
 
@@ -35,6 +37,7 @@ class PublicEndpoints {
   const keys::KeyRing& ring_;
   boost::asio::thread_pool& workers_;
   std::function<bool()> ready_;
+  std::function<std::string()> metrics_;
   std::string metadata_;
 };
 

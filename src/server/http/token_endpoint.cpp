@@ -220,7 +220,8 @@ std::optional<std::vector<std::string>> grant_scopes(const std::optional<std::st
 TokenEndpoint::TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::Throttle& throttle,
                              const TrustedProxies& proxies, auth::LastUsedTracker& last_used,
                              const issue::TokenIssuer& issuer, domain::IdGenerator& ids,
-                             boost::asio::thread_pool& workers, TokenPolicy policy)
+                             boost::asio::thread_pool& workers, TokenMetrics& metrics,
+                             TokenPolicy policy)
     : authenticator_(authenticator),
       throttle_(throttle),
       proxies_(proxies),
@@ -228,6 +229,7 @@ TokenEndpoint::TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::Thr
       issuer_(issuer),
       ids_(ids),
       workers_(workers),
+      metrics_(metrics),
       policy_(policy) {}
 
 void TokenEndpoint::add_routes(Router& router, std::size_t body_limit) {
@@ -239,6 +241,9 @@ void TokenEndpoint::add_routes(Router& router, std::size_t body_limit) {
 boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
   auto parsed = parse_token_request(request);
   if (!parsed) {
+    auto& counter = parsed.error().error == OAuthError::invalid_client ? metrics_.invalid_client
+                                                                       : metrics_.invalid_request;
+    counter.fetch_add(1, std::memory_order_relaxed);
     co_return oauth_error(parsed.error().error, parsed.error().description, parsed.error().used_basic);
   }
   const TokenRequest& token_request = *parsed;
@@ -246,14 +251,19 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
   const std::string source = client_address(request, proxies_);
   // Before the credentials are looked at: while throttled, a right guess must look like a wrong one.
   if (auto wait = throttle_.refused(token_request.client_id, source, now)) {
+    metrics_.throttled.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("token request throttled: client_id={} source={}", loggable(token_request.client_id), source);
     co_return oauth_throttled(*wait, token_request.used_basic);
   }
   auto entry = authenticator_.cached(token_request.client_id, now);
-  if (entry.state == auth::ClientCache::State::unknown) {
+  if (entry.state != auth::ClientCache::State::unknown) {
+    metrics_.cache_hits.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    metrics_.cache_misses.fetch_add(1, std::memory_order_relaxed);
     auto loaded = co_await offload(
         workers_, [&] { return authenticator_.load(token_request.client_id, now); });
     if (!loaded) {
+      metrics_.unavailable.fetch_add(1, std::memory_order_relaxed);
       co_return oauth_error(OAuthError::temporarily_unavailable, "storage temporarily unavailable",
                             token_request.used_basic);
     }
@@ -262,6 +272,7 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
   auto who = authenticator_.verify(entry, token_request.client_secret, now);
   if (!who) {
     throttle_.record_failure(token_request.client_id, source, now);
+    metrics_.invalid_client.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("token request refused: client authentication failed: client_id={} source={}",
                  loggable(token_request.client_id), source);
     co_return oauth_error(OAuthError::invalid_client, "client authentication failed",
@@ -276,6 +287,7 @@ Response TokenEndpoint::issue_for(const auth::Authenticated& who, const TokenReq
   const auth::CachedClient& client = *who.client;
   const auto scopes = grant_scopes(request.scope, client.scopes);
   if (!scopes) {
+    metrics_.invalid_request.fetch_add(1, std::memory_order_relaxed);
     return oauth_error(OAuthError::invalid_scope, "a requested scope is not granted to this client",
                        request.used_basic);
   }
@@ -300,6 +312,7 @@ Response TokenEndpoint::issue_for(const auth::Authenticated& who, const TokenReq
                        request.used_basic);
   }
   last_used_.record(who.secret_id, now);
+  metrics_.issued.fetch_add(1, std::memory_order_relaxed);
 
   std::string body;
   body.reserve(token->access_token.size() + 128);

@@ -1,4 +1,5 @@
 #include "server/store/postgres/connection.hpp"
+#include "server/store/statement_counter.hpp"
 
 #include <libpq-fe.h>
 
@@ -232,6 +233,7 @@ Rows Connection::check(pg_result* result) const {
 }
 
 void Connection::exec(const std::string& sql) {
+  count_statement();
   check(PQexec(conn_, sql.c_str()));
 }
 
@@ -242,6 +244,7 @@ Rows Connection::execute(std::string_view sql, const Params& params) {
     check(PQprepare(conn_, name.c_str(), std::string(sql).c_str(), 0, nullptr));
     found = prepared_.emplace(sql, std::move(name)).first;
   }
+  count_statement();
   return check(PQexecPrepared(conn_, found->second.c_str(), params.count(), params.values(),
                               params.lengths(), params.formats(), 0));
 }

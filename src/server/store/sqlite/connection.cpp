@@ -1,4 +1,5 @@
 #include "server/store/sqlite/connection.hpp"
+#include "server/store/statement_counter.hpp"
 
 #include <sqlite3.h>
 
@@ -34,7 +35,9 @@ StoreError to_store_error(const std::exception& error) {
 // --- Statement -----------------------------------------------------------------------------------
 
 Statement::Statement(sqlite3_stmt* stmt, bool* lease, bool owned)
-    : stmt_(stmt), lease_(lease), owned_(owned) {}
+    : stmt_(stmt), lease_(lease), owned_(owned) {
+  count_statement();  // each leased statement is executed once before it resets
+}
 
 Statement::Statement(Statement&& other) noexcept
     : stmt_(other.stmt_), lease_(other.lease_), owned_(other.owned_) {
