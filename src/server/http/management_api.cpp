@@ -131,7 +131,10 @@ void ManagementApi::add_routes(Router& router) {
     return [this, method](Request& request, const PathParams& params) -> Awaitable {
       auto caller = authenticate(request);
       if (!caller) co_return std::move(caller.error());
-      co_return co_await (this->*method)(Call{request, params, std::move(*caller)});
+      // A named local, not a temporary in the co_await expression: GCC 12 destroys such a
+      // temporary twice in optimized builds (free(): invalid pointer on every management call).
+      Call call{request, params, std::move(*caller)};
+      co_return co_await (this->*method)(call);
     };
   };
   const std::string orgs = "/api/v1/organizations";
