@@ -16,6 +16,8 @@ PG_BIN="${TESSERA_PG_BIN:-/usr/lib/postgresql/15/bin}"
 command="${1:?usage: $0 start|stop|restart|halt DIR}"
 dir="${2:?usage: $0 start|stop|restart|halt DIR}"
 data="$dir/data"
+# The postgres user may not be allowed into the caller's directory (a clone under /root).
+cd /
 
 for tool in initdb pg_ctl; do
   if [ ! -x "$PG_BIN/$tool" ]; then
