@@ -64,6 +64,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
   serve->add_option("--max-connections", c.limits.max_connections, "Concurrent connections before new ones get 503")->envname("TESSERA_MAX_CONNECTIONS")->capture_default_str();
   serve->add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve HTTPS (TLS 1.2+)")->envname("TESSERA_TLS_CERT")->check(CLI::ExistingFile);
   serve->add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->envname("TESSERA_TLS_KEY")->check(CLI::ExistingFile);
+  serve->add_option("--shed-lag-ms", c.shed_lag_ms, "Event-loop lag (ms) above which /oauth/token sheds load with 503 (0: never)")->envname("TESSERA_SHED_LAG_MS")->capture_default_str()->check(CLI::Range(0, 60000));
   serve->add_option("--trusted-proxies", c.trusted_proxies, "IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed")->envname("TESSERA_TRUSTED_PROXIES");
   serve->add_option("--log-format", c.log_format, "text or json (one object per line)")->envname("TESSERA_LOG_FORMAT")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->envname("TESSERA_LOG_LEVEL")->capture_default_str();

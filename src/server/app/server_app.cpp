@@ -83,6 +83,7 @@ struct ServerApp::Parts {
   auth::LastUsedTracker last_used;
   auth::Throttle throttle;
   http::TokenMetrics token_metrics;
+  std::unique_ptr<http::LoadShedder> shedder;
   http::TrustedProxies trusted_proxies;
   std::unique_ptr<issue::TokenIssuer> issuer_service;
   std::unique_ptr<manage::Service> service;
@@ -250,6 +251,7 @@ Result<void, std::string> ServerApp::Parts::build_http() {
                  issuer);
   }
   issuer_service = std::make_unique<issue::TokenIssuer>(issuer, *ring);
+  shedder = std::make_unique<http::LoadShedder>(std::chrono::milliseconds(config.shed_lag_ms));
   auto verifier = verify::Verifier::create(
       {.issuer = issuer,
        .audiences = {std::string(issue::kManagementAudience)},
@@ -260,7 +262,7 @@ Result<void, std::string> ServerApp::Parts::build_http() {
 
   token_endpoint = std::make_unique<http::TokenEndpoint>(
       *authenticator, throttle, trusted_proxies, last_used, *issuer_service, *ids, *workers,
-      token_metrics, http::TokenPolicy{config.management_token_lifetime_seconds});
+      token_metrics, *shedder, http::TokenPolicy{config.management_token_lifetime_seconds});
   token_endpoint->add_routes(router, config.limits.max_token_body_bytes);
   management_api = std::make_unique<http::ManagementApi>(
       *service, *key_manager, *ring, *workers, *management_authorizer, trusted_proxies,
@@ -282,6 +284,10 @@ std::vector<http::Gauge> ServerApp::Parts::gauges() {
        [this] { return static_cast<double>(cache->size()); }},
       {"tessera_http_connections", "Open HTTP connections.",
        [this] { return static_cast<double>(http->open_connections()); }},
+      {"tessera_event_loop_lag_seconds", "Lateness of the last 10 ms probe timer.",
+       [this] { return static_cast<double>(shedder->last_lag().count()) / 1e6; }},
+      {"tessera_token_requests_shed_total", "Token requests refused with 503 under overload.",
+       [this] { return static_cast<double>(shedder->shed_count()); }},
       {"tessera_signing_keys_published", "Keys in the JWKS.",
        [this] { return static_cast<double>(ring->published_keys()->keys.size()); }},
   };
@@ -362,6 +368,7 @@ int ServerApp::run() {
     if (!ec) stop();
   });
   p.http->start();
+  p.shedder->start(p.io, p.stopping);
   asio::co_spawn(p.io, p.every(1s, [&p] {
                    if (p.keys_stale.exchange(false)) p.reload_keys();
                    p.ring->refresh(domain::now());

@@ -221,7 +221,7 @@ TokenEndpoint::TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::Thr
                              const TrustedProxies& proxies, auth::LastUsedTracker& last_used,
                              const issue::TokenIssuer& issuer, domain::IdGenerator& ids,
                              boost::asio::thread_pool& workers, TokenMetrics& metrics,
-                             TokenPolicy policy)
+                             LoadShedder& shedder, TokenPolicy policy)
     : authenticator_(authenticator),
       throttle_(throttle),
       proxies_(proxies),
@@ -230,6 +230,7 @@ TokenEndpoint::TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::Thr
       ids_(ids),
       workers_(workers),
       metrics_(metrics),
+      shedder_(shedder),
       policy_(policy) {}
 
 void TokenEndpoint::add_routes(Router& router, std::size_t body_limit) {
@@ -239,6 +240,13 @@ void TokenEndpoint::add_routes(Router& router, std::size_t body_limit) {
 }
 
 boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
+  // Before anything costs CPU: under overload a quick refusal is what keeps everyone else fast.
+  if (shedder_.overloaded()) {
+    shedder_.count_shed();
+    metrics_.unavailable.fetch_add(1, std::memory_order_relaxed);
+    co_return oauth_error(OAuthError::temporarily_unavailable, "server overloaded; retry shortly",
+                          false);
+  }
   auto parsed = parse_token_request(request);
   if (!parsed) {
     auto& counter = parsed.error().error == OAuthError::invalid_client ? metrics_.invalid_client

@@ -15,6 +15,7 @@
 #include "server/auth/authenticator.hpp"
 #include "server/auth/throttle.hpp"
 #include "server/http/client_address.hpp"
+#include "server/http/load_shedder.hpp"
 #include "server/http/metrics.hpp"
 #include "server/domain/ids.hpp"
 #include "server/http/router.hpp"
@@ -67,7 +68,8 @@ class TokenEndpoint {
   TokenEndpoint(auth::ClientAuthenticator& authenticator, auth::Throttle& throttle,
                 const TrustedProxies& proxies, auth::LastUsedTracker& last_used,
                 const issue::TokenIssuer& issuer, domain::IdGenerator& ids,
-                boost::asio::thread_pool& workers, TokenMetrics& metrics, TokenPolicy policy);
+                boost::asio::thread_pool& workers, TokenMetrics& metrics, LoadShedder& shedder,
+                TokenPolicy policy);
 
   void add_routes(Router& router, std::size_t body_limit);
   boost::asio::awaitable<Response> handle(Request& request);
@@ -84,6 +86,7 @@ class TokenEndpoint {
   domain::IdGenerator& ids_;
   boost::asio::thread_pool& workers_;
   TokenMetrics& metrics_;
+  LoadShedder& shedder_;
   TokenPolicy policy_;
 };
 
