@@ -393,7 +393,7 @@ int ServerApp::run() {
                    }
                  }),
                  asio::detached);
-  spdlog::info("tessera listening on {} (issuer {})", p.config.listen, p.issuer);
+  spdlog::info("tessera listening on port {} (issuer {})", p.http->port(), p.issuer);
 
   const unsigned threads = p.config.io_threads != 0 ? p.config.io_threads
                                                     : std::max(1u, std::thread::hardware_concurrency());
