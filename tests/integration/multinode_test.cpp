@@ -270,16 +270,26 @@ class MultiNode : public ::testing::Test {
     return verifier && verifier->verify(jwt).ok();
   }
 
-  // How long until `node` refuses the credentials (every 5 ms), or `limit` when it never does.
+  // How long until `node` refuses the credentials (every 5 ms), or `limit` when it never does;
+  // a failure message names the answers it gave meanwhile.
   std::chrono::milliseconds time_until_refused(Node& node, const std::string& id,
                                                const std::string& secret, Clock::time_point since,
                                                std::chrono::milliseconds limit = 3000ms) {
+    std::map<long, int> answers;
     while (Clock::now() - since < limit) {
-      if (token_response(node, id, secret).status == 401) {
+      const long status = token_response(node, id, secret).status;
+      if (status == 401) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since);
       }
+      ++answers[status];
       std::this_thread::sleep_for(5ms);
     }
+    std::string seen;
+    for (const auto& [status, count] : answers) {
+      seen += " " + std::to_string(count) + "x" + std::to_string(status);
+    }
+    ADD_FAILURE() << node.name() << " never refused the deleted client; it answered" << seen << "\n"
+                  << node.log();
     return limit;
   }
 

@@ -16,8 +16,9 @@ constexpr int kIdleProbeMillis = 5000;
 
 }  // namespace
 
-Listener::Listener(std::string url, ConnectOptions options, ChangeHub& hub)
-    : url_(std::move(url)), options_(options), hub_(hub) {
+Listener::Listener(std::string url, ConnectOptions options, ChangeHub& hub,
+                   std::function<void()> on_connected)
+    : url_(std::move(url)), options_(options), hub_(hub), on_connected_(std::move(on_connected)) {
   if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
 }
 
@@ -53,7 +54,9 @@ void Listener::run() {
       connection.exec("LISTEN " + std::string(queries::kChangeChannel));
       connected_ = true;
       backoff = min_backoff;
+      if (on_connected_) on_connected_();
       if (gap) hub_.publish(Change{Change::Kind::resync, {}});
+      drain(connection);   // anything that arrived with the LISTEN's answer
       listen(connection);  // returns only when stopping; throws when the connection fails
     } catch (const std::exception&) {
       // Reconnect below.

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,7 +18,10 @@ namespace tessera::store::postgres {
 
 class Listener {
  public:
-  Listener(std::string url, ConnectOptions options, ChangeHub& hub);
+  // `on_connected` runs on the listener's thread each time its connection is (re)established:
+  // proof that the database accepts connections again.
+  Listener(std::string url, ConnectOptions options, ChangeHub& hub,
+           std::function<void()> on_connected = {});
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -38,6 +42,7 @@ class Listener {
   const std::string url_;
   const ConnectOptions options_;
   ChangeHub& hub_;
+  const std::function<void()> on_connected_;
   int wake_[2] = {-1, -1};  // a pipe: stop() writes, the poll loop wakes
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};

@@ -77,6 +77,12 @@ void Pool::release(std::unique_ptr<Connection> connection) {
   available_.notify_all();
 }
 
+void Pool::reset_backoff() {
+  std::lock_guard lock(mutex_);
+  backoff_ = std::chrono::milliseconds(0);
+  next_attempt_ = {};
+}
+
 void Pool::close() {
   std::vector<std::unique_ptr<Connection>> dropped;
   {

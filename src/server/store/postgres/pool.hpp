@@ -47,6 +47,9 @@ class Pool {
 
   // nullptr-free: either a lease or unavailable (closed, timed out, or the database is down).
   StoreResult<Lease> acquire();
+  // The database is known to accept connections again (the change feed reconnected): close the
+  // circuit breaker at once instead of after its backoff.
+  void reset_backoff();
   // Drops idle connections; later acquires fail.
   void close();
 

@@ -26,7 +26,11 @@ class PostgresStore final : public Store {
       : pool_(options.url, postgres::PoolOptions{.max_connections = options.max_connections,
                                                  .acquire_timeout = options.acquire_timeout,
                                                  .connect = connect_options(options)}),
-        listener_(options.url, connect_options(options), changes_) {}
+        // After an outage the feed often reconnects first; without this, calls would keep
+        // failing until the pool's own backoff ran out (up to a second) although the database is
+        // back, and the feed's resync has just emptied the client cache.
+        listener_(options.url, connect_options(options), changes_,
+                  [this] { pool_.reset_backoff(); }) {}
 
   ~PostgresStore() override { close(); }
 
