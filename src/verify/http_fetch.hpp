@@ -1,4 +1,4 @@
-// One bounded HTTP GET with libcurl, for JWKS documents.
+// One bounded HTTP GET of a JWKS document, on the SDK's HTTP client (net/http.hpp).
 #pragma once
 
 #include <chrono>
