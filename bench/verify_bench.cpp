@@ -8,7 +8,8 @@
 //
 // BM_SdkVersusOpenSsl interleaves the variants per iteration and times each on the thread's CPU
 // clock, so that load from elsewhere on the machine skews none of them; its `ratio` counter is
-// SDK rate / bare OpenSSL rate.
+// SDK rate / bare OpenSSL rate. BM_SdkVersusCache does the same for the verified-token cache
+// (VerifierOptions::token_cache_entries): `cached_ratio` is cached rate / uncached rate.
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 
@@ -42,6 +43,7 @@ struct Setup {
   const EVP_MD* sha256 = nullptr;
   EVP_MD_CTX* verify_template = nullptr;
   std::optional<tessera::verify::Verifier> verifier;
+  std::optional<tessera::verify::Verifier> cached_verifier;  // with a verified-token cache
 
   Setup() {
     const auto signing_key = *PrivateKey::generate(Algorithm::RS256);
@@ -66,11 +68,13 @@ struct Setup {
     jwks.keys.push_back(*other_key.public_key("snk_69041163914445099"));
     jwks.keys.push_back(*signing_key.public_key("snk_69041163914445100"));
     public_key = jwks.keys.back().native();
-    auto verifier_or = tessera::verify::Verifier::create(
-        {.issuer = kIssuer,
-         .key_source = std::make_shared<tessera::verify::StaticKeySource>(std::move(jwks))});
+    auto keys = std::make_shared<tessera::verify::StaticKeySource>(std::move(jwks));
+    auto verifier_or = tessera::verify::Verifier::create({.issuer = kIssuer, .key_source = keys});
     verifier.emplace(std::move(*verifier_or));
     if (!verifier->verify(token).ok()) throw std::runtime_error("setup token does not verify");
+    auto cached_or = tessera::verify::Verifier::create(
+        {.issuer = kIssuer, .key_source = keys, .token_cache_entries = 10000});
+    cached_verifier.emplace(std::move(*cached_or));
 
     const auto dot = token.rfind('.');
     signing_input = token.substr(0, dot);
@@ -118,6 +122,12 @@ bool sdk_verify(const Setup& s) {
   return s.verifier->verify(s.token).ok();
 }
 
+// A token the cache has seen: what an API pays when a client reuses its token (the first call of
+// the process verifies it in full and fills the cache).
+bool sdk_verify_cached(const Setup& s) {
+  return s.cached_verifier->verify(s.token).ok();
+}
+
 double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -156,6 +166,15 @@ void BM_SdkRs256Verify(benchmark::State& state) {
 }
 BENCHMARK(BM_SdkRs256Verify);
 
+void BM_SdkRs256VerifyCached(benchmark::State& state) {
+  const Setup& s = setup();
+  for (auto _ : state) {
+    if (!sdk_verify_cached(s)) state.SkipWithError("verify failed");
+  }
+  rate_counter(state);
+}
+BENCHMARK(BM_SdkRs256VerifyCached);
+
 // All three per iteration, timed with the thread's CPU clock so that time the scheduler gives to
 // other processes on a shared machine counts for none of them.
 void BM_SdkVersusOpenSsl(benchmark::State& state) {
@@ -183,6 +202,37 @@ void BM_SdkVersusOpenSsl(benchmark::State& state) {
   state.counters["sdk_extra_us_vs_reused_ctx"] = (sdk - reused) / n * 1e6;
 }
 BENCHMARK(BM_SdkVersusOpenSsl);
+
+// The verified-token cache against the uncached SDK path and the bare OpenSSL verify, interleaved
+// and on the thread's CPU clock like BM_SdkVersusOpenSsl. A cached verify takes about as long as
+// reading that clock, so each iteration times a batch of kCachedBatch of them.
+void BM_SdkVersusCache(benchmark::State& state) {
+  constexpr int kCachedBatch = 32;
+  const Setup& s = setup();
+  double uncached = 0, bare = 0, cached = 0;
+  for (auto _ : state) {
+    const double t0 = thread_cpu_seconds();
+    const bool a = sdk_verify(s);
+    const double t1 = thread_cpu_seconds();
+    const bool b = bare_openssl_verify(s);
+    const double t2 = thread_cpu_seconds();
+    bool c = true;
+    for (int i = 0; i < kCachedBatch; ++i) c = sdk_verify_cached(s) && c;
+    const double t3 = thread_cpu_seconds();
+    if (!a || !b || !c) state.SkipWithError("verify failed");
+    uncached += t1 - t0;
+    bare += t2 - t1;
+    cached += t3 - t2;
+  }
+  const auto n = static_cast<double>(state.iterations());
+  state.counters["uncached_per_s"] = n / uncached;
+  state.counters["openssl_per_s"] = n / bare;
+  state.counters["cached_per_s"] = n * kCachedBatch / cached;
+  state.counters["cached_ratio"] = (n * kCachedBatch / cached) / (n / uncached);
+  state.counters["uncached_ratio_vs_openssl"] = bare / uncached;
+  state.counters["cached_us"] = cached / (n * kCachedBatch) * 1e6;
+}
+BENCHMARK(BM_SdkVersusCache);
 
 }  // namespace
 

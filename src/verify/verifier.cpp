@@ -9,6 +9,7 @@
 #include "tessera/jose/claim_names.hpp"
 #include "tessera/jose/jws.hpp"
 #include "verify/claims_reader.hpp"
+#include "verify/token_cache.hpp"
 
 namespace tessera::verify {
 namespace {
@@ -169,7 +170,39 @@ Result<Verifier, ConfigError> Verifier::create(VerifierOptions options) {
   return Verifier(std::move(options));
 }
 
+Verifier::Verifier(VerifierOptions options) : options_(std::move(options)) {
+  if (options_.token_cache_entries > 0) {
+    cache_ = std::make_shared<detail::TokenCache>(options_.token_cache_entries);
+  }
+}
+
+std::size_t Verifier::cached_tokens() const { return cache_ ? cache_->size() : 0; }
+
 Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
+  if (!cache_) return verify_uncached(token, nullptr);
+  if (auto hit = cache_->find(token)) {
+    // The same bytes verified before; what can have changed since is the clock and the keys.
+    const auto now = unix_seconds(options_.clock ? options_.clock() : std::chrono::system_clock::now());
+    if (now < hit->claims.exp && hit->keys == options_.key_source->keys() &&
+        !check_claims(hit->claims, options_, now)) {
+      return hit->claims;
+    }
+    cache_->erase(token);
+  }
+  std::shared_ptr<const jose::Jwks> keys_used;
+  auto claims = verify_uncached(token, &keys_used);
+  if (claims) {
+    const auto now = unix_seconds(options_.clock ? options_.clock() : std::chrono::system_clock::now());
+    if (now < claims->exp) {
+      cache_->put(std::make_shared<const detail::CachedToken>(
+          detail::CachedToken{std::string(token), *claims, std::move(keys_used)}));
+    }
+  }
+  return claims;
+}
+
+Result<Claims, VerifyError> Verifier::verify_uncached(
+    std::string_view token, std::shared_ptr<const jose::Jwks>* keys_used) const {
   auto jws = jose::split_compact(token);
   if (!jws) return fail(from_jws_error(jws.error()));
 
@@ -197,6 +230,7 @@ Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
   if (!claims) return fail(claims.error());
   const auto now = options_.clock ? options_.clock() : std::chrono::system_clock::now();
   if (auto error = check_claims(*claims, options_, unix_seconds(now))) return fail(*error);
+  if (keys_used != nullptr) *keys_used = std::move(selected->jwks);
   return claims;
 }
 

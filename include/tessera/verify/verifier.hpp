@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -42,7 +43,19 @@ struct VerifierOptions {
   std::shared_ptr<KeySource> key_source{};  // required
   // For tests; the system clock when empty.
   std::function<std::chrono::system_clock::time_point()> clock{};
+  // Verified-token cache for APIs that see the same token many times (a client reuses its token
+  // until it expires): when not 0, up to this many verified tokens are remembered, keyed by their
+  // full bytes, and verifying one of them again skips the signature and the claims parse. A
+  // remembered token is answered only before its exp (never within the leeway past it), only while
+  // the key source still returns the key set its signature was checked against, and after the
+  // same issuer, audience and time checks as a first verification. Failures are never remembered.
+  // Memory: about 2 KB per entry for a typical token, allocated as tokens arrive.
+  std::size_t token_cache_entries = 0;
 };
+
+namespace detail {
+class TokenCache;
+}
 
 class Verifier {
  public:
@@ -51,11 +64,17 @@ class Verifier {
   Result<Claims, VerifyError> verify(std::string_view token) const;
 
   const VerifierOptions& options() const { return options_; }
+  // Tokens in the verified-token cache (0 without one).
+  std::size_t cached_tokens() const;
 
  private:
-  explicit Verifier(VerifierOptions options) : options_(std::move(options)) {}
+  explicit Verifier(VerifierOptions options);
+
+  Result<Claims, VerifyError> verify_uncached(std::string_view token,
+                                              std::shared_ptr<const jose::Jwks>* keys_used) const;
 
   VerifierOptions options_;
+  std::shared_ptr<detail::TokenCache> cache_;  // shared by copies of this Verifier
 };
 
 }  // namespace tessera::verify
