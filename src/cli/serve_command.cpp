@@ -1,4 +1,7 @@
 // `tessera serve`: the authorization server.
+#include <array>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -61,7 +64,13 @@ std::function<int()> add_serve_command(CLI::App& app) {
   serve->add_option("--node-id", c.node_id, "Node id (0-65535) embedded in generated ids (PostgreSQL: leased from the database when not given)")->envname("TESSERA_NODE_ID")->capture_default_str();
   serve->add_option("--client-cache-entries", c.client_cache_entries, "Clients kept in memory for the token endpoint")->envname("TESSERA_CLIENT_CACHE_ENTRIES")->capture_default_str()->check(CLI::Range(16, 100'000'000));
   serve->add_option("--last-used-flush-interval", c.last_used_flush_seconds, "Seconds between writes of secret last-use times")->envname("TESSERA_LAST_USED_FLUSH_INTERVAL")->capture_default_str()->check(CLI::Range(1, 3600));
-  serve->add_option("--max-connections", c.limits.max_connections, "Concurrent connections before new ones get 503")->envname("TESSERA_MAX_CONNECTIONS")->capture_default_str();
+  serve->add_option("--max-connections", c.limits.max_connections, "Concurrent connections before new ones get 503")->envname("TESSERA_MAX_CONNECTIONS")->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  // Read timeouts against slow clients, in milliseconds (converted into c.limits after parsing).
+  auto timeouts = std::make_shared<std::array<std::int64_t, 3>>(std::array<std::int64_t, 3>{
+      c.limits.header_timeout.count(), c.limits.body_timeout.count(), c.limits.idle_timeout.count()});
+  serve->add_option("--header-timeout-ms", (*timeouts)[0], "Time for a request's line and headers to arrive, however slowly they trickle")->envname("TESSERA_HEADER_TIMEOUT_MS")->capture_default_str()->check(CLI::Range(100, 600'000));
+  serve->add_option("--body-timeout-ms", (*timeouts)[1], "Time for a request body to arrive (and for a response to be written)")->envname("TESSERA_BODY_TIMEOUT_MS")->capture_default_str()->check(CLI::Range(100, 600'000));
+  serve->add_option("--idle-timeout-ms", (*timeouts)[2], "Time a keep-alive connection may wait for its next request")->envname("TESSERA_IDLE_TIMEOUT_MS")->capture_default_str()->check(CLI::Range(100, 3'600'000));
   serve->add_option("--tls-cert", c.tls_cert, "PEM certificate chain: serve HTTPS (TLS 1.2+)")->envname("TESSERA_TLS_CERT")->check(CLI::ExistingFile);
   serve->add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert")->envname("TESSERA_TLS_KEY")->check(CLI::ExistingFile);
   serve->add_option("--shed-lag-ms", c.shed_lag_ms, "Event-loop lag (ms) above which /oauth/token sheds load with 503 (0: never)")->envname("TESSERA_SHED_LAG_MS")->capture_default_str()->check(CLI::Range(0, 60000));
@@ -69,7 +78,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
   serve->add_option("--log-format", c.log_format, "text or json (one object per line)")->envname("TESSERA_LOG_FORMAT")->capture_default_str()->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")->envname("TESSERA_LOG_LEVEL")->capture_default_str();
 
-  return [config, config_file, serve]() -> int {
+  return [config, config_file, serve, timeouts]() -> int {
     if (!serve->parsed()) return -1;
     if (!config_file->empty()) {
       if (const std::string error = apply_config_file(*serve, *config_file); !error.empty()) {
@@ -78,6 +87,9 @@ std::function<int()> add_serve_command(CLI::App& app) {
       }
     }
     app::Config settings = *config;
+    settings.limits.header_timeout = std::chrono::milliseconds((*timeouts)[0]);
+    settings.limits.body_timeout = std::chrono::milliseconds((*timeouts)[1]);
+    settings.limits.idle_timeout = std::chrono::milliseconds((*timeouts)[2]);
     settings.node_id_configured = serve->get_option("--node-id")->count() > 0;
     // Secrets only from the environment: command lines are visible to every local user.
     settings.master_key = env_or_empty("TESSERA_MASTER_KEY");

@@ -280,6 +280,11 @@ Awaitable ManagementApi::delete_client(const Call& call) {
 // --- Secrets ---------------------------------------------------------------------------------
 
 Awaitable ManagementApi::add_secret(const Call& call) {
+  // The request has no fields, but a body that is not JSON is still malformed input, not consent.
+  if (auto wrong = require_json(call.request)) co_return std::move(*wrong);
+  if (auto empty = wire::parse_empty_request(call.request.message.body()); !empty) {
+    co_return bad_body(empty.error());
+  }
   const std::string org = call.param(0);
   const std::string id = call.param(1);
   auto created = co_await offload(workers_, [&] {

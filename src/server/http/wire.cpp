@@ -249,4 +249,10 @@ Result<domain::ApiClientPatch, BodyResult> parse_client_patch(std::string_view b
   return patch;
 }
 
+Result<void, BodyResult> parse_empty_request(std::string_view body) {
+  BodyReader reader(body);
+  if (auto violations = reader.take_violations(); !violations.empty()) return fail(violations);
+  return {};
+}
+
 }  // namespace tessera::http::wire

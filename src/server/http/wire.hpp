@@ -31,5 +31,7 @@ Result<manage::OrganizationDraft, BodyResult> parse_organization_draft(std::stri
 Result<domain::OrganizationPatch, BodyResult> parse_organization_patch(std::string_view body);
 Result<manage::ClientDraft, BodyResult> parse_client_draft(std::string_view body);
 Result<domain::ApiClientPatch, BodyResult> parse_client_patch(std::string_view body);
+// For requests without fields (add secret): no body, or a JSON object whose members are ignored.
+Result<void, BodyResult> parse_empty_request(std::string_view body);
 
 }  // namespace tessera::http::wire
