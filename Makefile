@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 RUN_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan fuzz bench format clean
+.PHONY: all deps configure build run test test-asan test-tsan test-faults fuzz bench format clean
 
 all: build
 
@@ -37,6 +37,24 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j$(JOBS)
 
+# The concurrent parts under ThreadSanitizer (clang-16): the server's key ring, client cache and
+# throttle hammered by many threads, the SDK's JWKS cache and token cache, and the real server
+# (built with TSan too) under concurrent load, abuse, failing storage and kill -9. A race report
+# aborts the process that found it (halt_on_error), which fails its test.
+TSAN_DIR ?= build-tsan
+TSAN_TARGETS = tessera concurrency_tests verify_tests integration_tests fault_tests
+TSAN_TESTS = ^(KeyRingConcurrency|ClientCacheConcurrency|ThrottleConcurrency|JwksCache|JwksCacheRealClock|TokenCacheTest|OverloadTest|CrashLoopTest|StorageFaultsTest|AbuseTest|ConnectionCapTest)\.
+test-tsan: deps
+	CC=clang-16 CXX=clang++-16 cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTESSERA_SANITIZE=thread -DTESSERA_BUILD_BENCH=OFF -DTESSERA_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)
+	cmake --build $(TSAN_DIR) -j$(JOBS) --target $(TSAN_TARGETS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 TESSERA_CRASH_LOOP_SECONDS=20 \
+	  ctest --test-dir $(TSAN_DIR) --output-on-failure -j$(JOBS) -R '$(TSAN_TESTS)'
+
+# Only the fault-injection, load and timing tests (label faults) of the normal build.
+test-faults: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L faults
+
 # Each libFuzzer target for FUZZ_SECONDS (ASan + UBSan), starting from its seed corpus; fails on any
 # crash. Crash inputs land in tests/fuzz/artifacts/ (minimize with -minimize_crash=1 and add them to
 # tests/fuzz/regressions/<target>/).
@@ -63,4 +81,4 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)

@@ -63,9 +63,22 @@ std::string Response::describe() const {
   return "HTTP " + std::to_string(status) + " " + reason + " " + body.substr(0, 2000);
 }
 
-Connection::Connection(std::uint16_t port) {
+Connection::Connection(std::uint16_t port) : Connection(port, std::string()) {}
+
+Connection::Connection(std::uint16_t port, const std::string& source) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      const std::string error = std::strerror(errno);
+      ::close(fd_);
+      fd_ = -1;
+      throw std::runtime_error("bind to " + source + ": " + error);
+    }
+  }
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
@@ -211,7 +224,12 @@ std::string format_request(std::uint16_t port, std::string_view method, std::str
 
 Response request(std::uint16_t port, std::string_view method, std::string_view target,
                  const Headers& headers, std::string_view body) {
-  Connection connection(port);
+  return request_from(std::string(), port, method, target, headers, body);
+}
+
+Response request_from(const std::string& source, std::uint16_t port, std::string_view method,
+                      std::string_view target, const Headers& headers, std::string_view body) {
+  Connection connection(port, source);
   connection.send(format_request(port, method, target, headers, body, true));
   auto response = connection.read_response();
   if (!response) {

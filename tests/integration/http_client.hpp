@@ -35,6 +35,9 @@ struct Response {
 class Connection {
  public:
   explicit Connection(std::uint16_t port);
+  // Connects from `source` (an IPv4 address, e.g. "127.0.0.7": every 127/8 address is local), so
+  // that one test can act as many client addresses.
+  Connection(std::uint16_t port, const std::string& source);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -47,6 +50,7 @@ class Connection {
       std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // True when the peer closes (EOF or reset) within `timeout` without sending more bytes.
   bool closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  int native_handle() const { return fd_; }  // for tests that poll many connections themselves
 
  private:
   enum class Fill { data, eof, timeout };
@@ -61,6 +65,10 @@ class Connection {
 // std::runtime_error when no complete response arrives.
 Response request(std::uint16_t port, std::string_view method, std::string_view target,
                  const Headers& headers = {}, std::string_view body = {});
+// The same from the local address `source`.
+Response request_from(const std::string& source, std::uint16_t port, std::string_view method,
+                      std::string_view target, const Headers& headers = {},
+                      std::string_view body = {});
 
 // Raw request text with the same defaults as request(), for pipelining.
 std::string format_request(std::uint16_t port, std::string_view method, std::string_view target,

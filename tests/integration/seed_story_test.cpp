@@ -202,7 +202,7 @@ TEST_F(SeedStoryTest, ClientSecretPostTokenHasTheContractClaimsAndVerifies) {
   EXPECT_EQ(verified->oid, org_id);
   EXPECT_EQ(verified->scopes,
             (std::vector<std::string>{"deploy:applications", "read:deployments"}));
-  EXPECT_EQ(verified->jti, claims.at("jti"));
+  EXPECT_EQ(verified->jti, claims.at("jti").get<std::string>());
 
   // A second token is a different token.
   const Jwt second = decode_jwt(api->access_token(created.id(), created.plain_secret));

@@ -60,6 +60,9 @@ std::filesystem::path deploy_api_binary() {
 std::filesystem::path clock_shift_library() {
   return TESSERA_CLOCK_SHIFT_LIBRARY;
 }
+std::filesystem::path fail_io_library() {
+  return TESSERA_FAIL_IO_LIBRARY;
+}
 
 pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
             const std::map<std::string, std::string>& env, const std::filesystem::path& out,

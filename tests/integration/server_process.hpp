@@ -78,6 +78,7 @@ std::filesystem::path tessera_binary();
 // Empty when the deploy_api example is not part of this build.
 std::filesystem::path deploy_api_binary();
 std::filesystem::path clock_shift_library();
+std::filesystem::path fail_io_library();
 
 // Runs `program args...` with stdout and stderr appended to the given files (they may be the same),
 // without waiting. The environment is ours minus every TESSERA_* variable, plus `env`. The child

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <regex>
 
+#include <sqlite3.h>
+
 #include "tessera/jose/base64url.hpp"
 
 namespace tessera::it {
@@ -87,6 +89,36 @@ verify::Verifier make_verifier(const std::string& issuer,
     throw std::runtime_error("Verifier: " + std::string(verify::to_string(verifier.error())));
   }
   return std::move(*verifier);
+}
+
+std::vector<std::string> sqlite_readonly_query(const std::filesystem::path& db,
+                                               const std::string& sql) {
+  sqlite3* connection = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &connection, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    const std::string error = connection ? sqlite3_errmsg(connection) : "out of memory";
+    sqlite3_close(connection);
+    throw std::runtime_error("open " + db.string() + " read-only: " + error);
+  }
+  sqlite3_busy_timeout(connection, 5000);
+  std::vector<std::string> rows;
+  char* error = nullptr;
+  const int rc = sqlite3_exec(
+      connection, sql.c_str(),
+      [](void* out, int columns, char** values, char**) {
+        std::string row;
+        for (int i = 0; i < columns; ++i) {
+          if (i > 0) row += '|';
+          if (values[i] != nullptr) row += values[i];
+        }
+        static_cast<std::vector<std::string>*>(out)->push_back(std::move(row));
+        return 0;
+      },
+      &rows, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(connection);
+  if (rc != SQLITE_OK) throw std::runtime_error(sql + ": " + message);
+  return rows;
 }
 
 bool file_contains(const std::filesystem::path& file, std::string_view needle) {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +47,11 @@ Jwt decode_jwt(std::string_view token);
 // A verifier for tokens of `issuer`, fetching `{issuer}/keys` over plain HTTP.
 verify::Verifier make_verifier(const std::string& issuer,
                                std::shared_ptr<verify::JwksCache>* cache = nullptr);
+
+// Runs `sql` on a SQLite file through a connection opened read-only; each row is its columns
+// joined with '|' (NULL as empty). Throws std::runtime_error with SQLite's message on any error.
+std::vector<std::string> sqlite_readonly_query(const std::filesystem::path& db,
+                                               const std::string& sql);
 
 // True when `needle` occurs in the file's bytes.
 bool file_contains(const std::filesystem::path& file, std::string_view needle);
