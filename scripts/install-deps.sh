@@ -37,8 +37,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages for the interop tests (kept out of git; lockfile pinned).
+# npm packages for the interop tests (kept out of git; lockfile pinned). They need Node.js 20.19+
+# (Debian 12's nodejs is 18): with an older one the interop tests fail and say so.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+              process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "install-deps: warning: the interop tests need Node.js >= 20.19, found $(node --version)" >&2
+fi
 if [ -f "$root/tests/interop/package.json" ]; then
   if [ ! -d "$root/tests/interop/node_modules" ] || \
      [ "$root/tests/interop/package-lock.json" -nt "$root/tests/interop/node_modules" ]; then
