@@ -77,6 +77,12 @@ fuzz: deps
 	  test $${PIPESTATUS[0]} -eq 0; \
 	done
 
+# The performance harness (issue 5): Release build in build-bench/, every scenario on loopback with
+# wrk, results written to docs/benchmarks.md. Not a test: CI does not run it. See bench/run.sh for
+# the knobs (DURATION, SCALE_CLIENTS, ...).
+bench: deps
+	bench/run.sh
+
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
