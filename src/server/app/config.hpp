@@ -14,7 +14,7 @@ namespace tessera::app {
 
 struct Config {
   std::string listen = "127.0.0.1:8080";
-  std::string issuer;  // empty: "http://" + listen
+  std::string issuer;  // empty: scheme + the bound address and port (see effective_issuer)
   std::string db;      // empty: sqlite:// in data_dir; "sqlite:///abs/path.db" or "sqlite://rel.db"
   std::filesystem::path data_dir = "data";
 
