@@ -1,11 +1,13 @@
 #include "integration/server_process.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -49,7 +51,72 @@ std::optional<std::string> line_value(const std::string& text, std::string_view 
   return std::nullopt;
 }
 
+// The throwaway cluster's URL (written by tests/support/pg_test_cluster.sh).
+std::string postgres_admin_url() {
+  const char* dir = std::getenv("TESSERA_TEST_POSTGRES_DIR");
+  if (dir == nullptr || *dir == '\0') return {};
+  std::ifstream in(std::string(dir) + "/url");
+  std::string url;
+  std::getline(in, url);
+  if (url.empty()) throw std::runtime_error(std::string("no cluster URL in ") + dir + "/url");
+  return url;
+}
+
+// The first column of the first row of `sql`, or "".
+std::string postgres_value(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  std::string value;
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* result = PQexec(conn, sql.c_str());
+    if (PQresultStatus(result) == PGRES_TUPLES_OK && PQntuples(result) > 0) {
+      value = PQgetvalue(result, 0, 0);
+    }
+    PQclear(result);
+  }
+  PQfinish(conn);
+  return value;
+}
+
+void add_files_under(const std::filesystem::path& dir, std::vector<std::filesystem::path>& files) {
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_regular_file()) files.push_back(it->path());
+  }
+}
+
+void postgres_exec(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* result = PQexec(conn, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) error = PQresultErrorMessage(result);
+    PQclear(result);
+  }
+  PQfinish(conn);
+  if (!error.empty()) throw std::runtime_error(sql + ": " + error);
+}
+
+// `url` with its database name replaced: postgres://user@host:port/<name>?params.
+std::string with_database(const std::string& url, const std::string& name) {
+  const auto authority = url.find("://");
+  const auto slash = url.find('/', authority == std::string::npos ? 0 : authority + 3);
+  const auto query = url.find('?');
+  std::string out = url.substr(0, slash == std::string::npos ? query : slash) + "/" + name;
+  if (query != std::string::npos) out += url.substr(query);
+  return out;
+}
+
 }  // namespace
+
+bool on_postgres() {
+  const char* dir = std::getenv("TESSERA_TEST_POSTGRES_DIR");
+  return dir != nullptr && *dir != '\0';
+}
 
 std::filesystem::path tessera_binary() {
   return TESSERA_BINARY;
@@ -136,14 +203,45 @@ int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
 }
 
 ServerProcess::ServerProcess(ServerOptions options)
-    : options_(std::move(options)), root_(make_temp_root()) {}
+    : options_(std::move(options)), root_(make_temp_root()) {
+  if (!on_postgres()) return;
+  // A database of its own, so that servers of concurrent tests never see each other's data.
+  static std::atomic<int> counter{0};
+  const std::string admin = postgres_admin_url();
+  database_name_ = "tessera_it_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  postgres_exec(admin, "DROP DATABASE IF EXISTS " + database_name_ + " WITH (FORCE)");
+  postgres_exec(admin, "CREATE DATABASE " + database_name_);
+  database_url_ = with_database(admin, database_name_);
+}
 
 ServerProcess::~ServerProcess() {
   if (running()) kill9();
+  if (!database_name_.empty()) {
+    try {
+      postgres_exec(postgres_admin_url(),
+                    "DROP DATABASE IF EXISTS " + database_name_ + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // The cluster is deleted after the run anyway.
+    }
+  }
   if (std::getenv("TESSERA_IT_KEEP") == nullptr) {
     std::error_code ignored;
     std::filesystem::remove_all(root_, ignored);
   }
+}
+
+std::vector<std::filesystem::path> ServerProcess::storage_files() const {
+  std::vector<std::filesystem::path> files;
+  add_files_under(data_dir(), files);
+  if (database_name_.empty()) return files;
+  const std::filesystem::path cluster_data =
+      std::filesystem::path(std::getenv("TESSERA_TEST_POSTGRES_DIR")) / "data";
+  const std::string oid = postgres_value(
+      postgres_admin_url(), "SELECT oid FROM pg_database WHERE datname = '" + database_name_ + "'");
+  if (oid.empty()) throw std::runtime_error("no database " + database_name_);
+  add_files_under(cluster_data / "base" / oid, files);
+  add_files_under(cluster_data / "pg_wal", files);
+  return files;
 }
 
 void ServerProcess::start(const ServerOptions& options) {
@@ -158,6 +256,10 @@ void ServerProcess::start() {
       "serve",      "--listen",          "127.0.0.1:" + std::to_string(port_),
       "--data-dir", data_dir().string(), "--io-threads",
       "2",          "--worker-threads",  "2"};
+  if (!database_url_.empty()) {
+    args.push_back("--db");
+    args.push_back(database_url_);
+  }
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   const auto index = std::to_string(starts_);
   pid_ = spawn(tessera_binary(), args, options_.env, root_ / ("stdout." + index + ".log"),

@@ -48,6 +48,9 @@ class ServerProcess {
   std::uint16_t port() const { return port_; }
   const std::filesystem::path& root() const { return root_; }  // holds data/ and the logs
   std::filesystem::path data_dir() const { return root_ / "data"; }
+  // Every file where this server's data may rest: the data directory, and on PostgreSQL its
+  // database's directory and the cluster's WAL.
+  std::vector<std::filesystem::path> storage_files() const;
 
   // The credentials printed on the first start of an empty database (empty when none were).
   const std::string& printed_client_id() const { return printed_client_id_; }
@@ -71,7 +74,13 @@ class ServerProcess {
   std::string url_;
   std::string printed_client_id_;
   std::string printed_client_secret_;
+  std::string database_name_;  // PostgreSQL: this server's own database, dropped with it
+  std::string database_url_;
 };
+
+// The backend the integration servers run on: PostgreSQL when the suite runs under the ctest
+// fixture of the throwaway cluster (TESSERA_TEST_POSTGRES_DIR set; the "pg." tests), else SQLite.
+bool on_postgres();
 
 // Where the built binaries are (compile definitions from CMake).
 std::filesystem::path tessera_binary();
