@@ -1,5 +1,6 @@
 #include "server/http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,11 +10,10 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "server/http/api_error.hpp"
 #include "server/http/framing.hpp"
@@ -45,10 +45,10 @@ Response framing_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
-struct HttpServer::Connection {
+struct HttpServer::Connection : std::enable_shared_from_this<HttpServer::Connection> {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;     // moved into the TLS stream when TLS is on
-  beast::tcp_stream* lowest = &stream;  // the live TCP layer, for stop()
+  beast::tcp_stream stream;             // moved into the TLS stream when TLS is on
+  beast::tcp_stream* lowest = &stream;  // the live TCP layer, for stop(); null once gone
   asio::ip::address peer;
   bool in_request = false;  // touched only on the connection's strand
 };
@@ -68,9 +68,13 @@ boost::system::error_code HttpServer::listen(const tcp::endpoint& endpoint) {
   return ec;
 }
 
-std::uint16_t HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+std::uint16_t HttpServer::port() const {
+  return acceptor_.local_endpoint().port();
+}
 
-void HttpServer::start() { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
+void HttpServer::start() {
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
 
 void HttpServer::stop() {
   stopping_ = true;
@@ -80,8 +84,9 @@ void HttpServer::stop() {
   });
   std::lock_guard lock(live_mutex_);
   for (Connection* connection : live_) {
-    asio::post(connection->stream.get_executor(), [connection] {
-      if (!connection->in_request) connection->lowest->socket().close();
+    // Owning: the connection may finish and be freed before this runs on its strand.
+    asio::post(connection->stream.get_executor(), [owned = connection->shared_from_this()] {
+      if (!owned->in_request && owned->lowest != nullptr) owned->lowest->socket().close();
     });
   }
 }
@@ -148,6 +153,11 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) 
   }
   beast::ssl_stream<beast::tcp_stream> stream(std::move(connection->stream), *tls_);
   connection->lowest = &beast::get_lowest_layer(stream);
+  // The stream dies with this frame, the Connection may outlive it (a pending stop()).
+  struct Forget {
+    Connection& connection;
+    ~Forget() { connection.lowest = nullptr; }
+  } forget{*connection};
   beast::get_lowest_layer(stream).expires_after(limits_.header_timeout);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
   if (ec) {
@@ -185,7 +195,8 @@ asio::awaitable<void> HttpServer::request_loop(Stream& stream, Connection& conne
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser.body_limit(limits_.max_body_bytes);
     tcp.expires_after(limits_.header_timeout);
-    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    auto [header_ec, header_bytes] =
+        co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
     Response response;
     bool must_close = false;
     if (header_ec) {
