@@ -1,14 +1,13 @@
 // LD_PRELOAD shim for tests: shifts the wall clock (CLOCK_REALTIME) of a process by
 // IT_CLOCK_OFFSET_SECONDS, so that a real server can issue tokens that are already expired when a
 // second, unshifted server on the same data directory checks them. Monotonic clocks are untouched.
-#include <dlfcn.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
 namespace {
-
-using ClockGettime = int (*)(clockid_t, timespec*);
 
 long offset_seconds() {
   static const long offset = [] {
@@ -20,9 +19,10 @@ long offset_seconds() {
 
 }  // namespace
 
+// The system call itself, not dlsym(RTLD_NEXT): dlsym may read the clock (or allocate) while a
+// sanitizer runtime initializes, and a function-local static would then deadlock on its own guard.
 extern "C" int clock_gettime(clockid_t clock, timespec* ts) {
-  static const auto real = reinterpret_cast<ClockGettime>(dlsym(RTLD_NEXT, "clock_gettime"));
-  const int rc = real(clock, ts);
+  const int rc = static_cast<int>(::syscall(SYS_clock_gettime, clock, ts));
   if (rc == 0 && (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)) {
     ts->tv_sec += offset_seconds();
   }

@@ -21,6 +21,20 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// Under AddressSanitizer freed memory sits in quarantine (up to 256 MiB), so RSS grows with the
+// request count whatever the server does: the memory checks mean something only without it.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 long rss_kib(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -266,7 +280,8 @@ TEST_F(OverloadTest, ExcessIsShedMemoryStaysFlatProbesAnswerAndServiceRecovers) 
   EXPECT_EQ(outcome.shed_without_retry, 0);
   EXPECT_EQ(outcome.other, 0);
   // Real work went on: at least half the capacity in tokens, none of them waiting for long.
-  EXPECT_GT(static_cast<double>(outcome.ok), capacity * 6 / 2);
+  // (Under ASan a refusal costs far more relative to a signature, so the bar is lower there.)
+  EXPECT_GT(static_cast<double>(outcome.ok), capacity * 6 * (kAddressSanitizer ? 0.35 : 0.5));
   EXPECT_LT(percentile(outcome.ok_latency, 0.5), 1.0);
   // The cheap endpoints stayed responsive.
   EXPECT_EQ(probe_failures, 0);
@@ -275,10 +290,13 @@ TEST_F(OverloadTest, ExcessIsShedMemoryStaysFlatProbesAnswerAndServiceRecovers) 
   // Memory flat: the second half of the overload holds no more than the first half plus a margin
   // (a per-request leak at these rates would add megabytes per second).
   ASSERT_GE(rss.size(), 8u);
+  if (kAddressSanitizer) std::cout << "[ overload ] RSS not checked under AddressSanitizer\n";
   const long first_half = *std::max_element(rss.begin(), rss.begin() + rss.size() / 2);
   const long second_half = *std::max_element(rss.begin() + rss.size() / 2, rss.end());
-  EXPECT_LE(second_half, first_half + first_half / 10 + 4096) << "RSS grew under overload";
-  EXPECT_LE(second_half, rss_start + 64 * 1024) << "RSS grew beyond 64 MiB under overload";
+  if (!kAddressSanitizer) {
+    EXPECT_LE(second_half, first_half + first_half / 10 + 4096) << "RSS grew under overload";
+    EXPECT_LE(second_half, rss_start + 64 * 1024) << "RSS grew beyond 64 MiB under overload";
+  }
 
   // Recovery: within a few seconds after the load stops, every token request succeeds again.
   const auto stopped = Clock::now();
