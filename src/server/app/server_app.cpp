@@ -82,6 +82,7 @@ struct ServerApp::Parts {
   std::unique_ptr<auth::ClientAuthenticator> authenticator;
   auth::LastUsedTracker last_used;
   auth::Throttle throttle;
+  std::size_t throttle_share = 1;  // live nodes the throttle's limits are split over
   http::TokenMetrics token_metrics;
   std::unique_ptr<http::LoadShedder> shedder;
   http::TrustedProxies trusted_proxies;
@@ -107,6 +108,7 @@ struct ServerApp::Parts {
   Result<void, std::string> claim_node_id();
   Result<void, std::string> watch_changes();
   void reload_keys();
+  void share_throttle();
   Result<void, std::string> open_keys();
   Result<void, std::string> ensure_admin();
   Result<void, std::string> build_http();
@@ -155,6 +157,20 @@ Result<void, std::string> ServerApp::Parts::claim_node_id() {
 Result<void, std::string> ServerApp::Parts::watch_changes() {
   changes = std::make_unique<ChangeApplier>(*store, *cache, [this] { keys_stale = true; });
   return {};
+}
+
+// The brute-force budget is the cluster's, split over the nodes holding a live lease (each node's
+// own memory keeps its share: no database work per failed attempt).
+void ServerApp::Parts::share_throttle() {
+  auto nodes = store->count_live_nodes(domain::now());
+  if (!nodes) return;  // keep the last share; the next renewal tries again
+  const auto count = static_cast<std::size_t>(std::max<std::int64_t>(1, *nodes));
+  if (count != throttle_share) {
+    spdlog::info("brute-force throttle: {} live node(s), this node enforces 1/{} of the limits",
+                 count, count);
+    throttle_share = count;
+  }
+  throttle.set_cluster_size(count);
 }
 
 void ServerApp::Parts::reload_keys() {
@@ -379,8 +395,10 @@ int ServerApp::run() {
   // must exceed it (docs/deployment.md).
   asio::co_spawn(p.io, p.every(30s, [&p] { p.keys_stale = true; }), asio::detached);
   if (p.lease) {
+    p.share_throttle();
     asio::co_spawn(p.io, p.every(NodeLease::kRenewEvery, [this, &p] {
                      if (!p.lease->renew()) asio::post(p.io, [this] { stop(); });
+                     p.share_throttle();
                    }),
                    asio::detached);
   }

@@ -24,7 +24,8 @@ Throttle::Throttle(ThrottlePolicy policy)
       sources_{{}, policy.source_burst, policy.source_refill_per_sec} {}
 
 double Throttle::level(const Table& table, const Bucket& bucket, domain::Timestamp now) {
-  const double refilled = std::max(0.0, seconds_between(bucket.updated, now)) * table.refill_per_sec;
+  const double refilled =
+      std::max(0.0, seconds_between(bucket.updated, now)) * table.refill_per_sec;
   return std::min(table.burst, bucket.tokens + refilled);
 }
 
@@ -35,7 +36,8 @@ std::optional<std::chrono::seconds> Throttle::empty_for(const Table& table, cons
   const double tokens = level(table, it->second, now);
   if (tokens >= 1.0) return std::nullopt;
   const double wait = (1.0 - tokens) / table.refill_per_sec;
-  return std::chrono::seconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))));
+  return std::chrono::seconds(
+      std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(wait))));
 }
 
 bool Throttle::trusted(std::uint64_t key, domain::Timestamp now) const {
@@ -59,8 +61,9 @@ std::optional<std::chrono::seconds> Throttle::refused(std::string_view client_id
 
 void Throttle::drain(Table& table, const std::string& key, domain::Timestamp now) {
   if (table.buckets.size() >= policy_.max_tracked_keys) forget_full_buckets(table, now);
-  if (table.buckets.size() >= policy_.max_tracked_keys) return;  // under a flood: fail open here,
-                                                                 // the source bucket still counts
+  if (table.buckets.size() >= policy_.max_tracked_keys)
+    return;  // under a flood: fail open here,
+             // the source bucket still counts
   auto [it, inserted] = table.buckets.try_emplace(key, Bucket{table.burst, now});
   Bucket& bucket = it->second;
   bucket.tokens = std::max(0.0, level(table, bucket, now) - 1.0);
@@ -70,6 +73,19 @@ void Throttle::drain(Table& table, const std::string& key, domain::Timestamp now
 void Throttle::forget_full_buckets(Table& table, domain::Timestamp now) {
   std::erase_if(table.buckets,
                 [&](const auto& entry) { return level(table, entry.second, now) >= table.burst; });
+}
+
+void Throttle::set_cluster_size(std::size_t nodes) {
+  const double share = 1.0 / static_cast<double>(std::max<std::size_t>(1, nodes));
+  std::lock_guard lock(mutex_);
+  clients_.burst = std::max(1.0, policy_.client_burst * share);
+  clients_.refill_per_sec = policy_.client_refill_per_sec * share;
+  sources_.burst = std::max(1.0, policy_.source_burst * share);
+  sources_.refill_per_sec = policy_.source_refill_per_sec * share;
+  for (Table* table : {&clients_, &sources_}) {
+    for (auto& [key, bucket] : table->buckets)
+      bucket.tokens = std::min(bucket.tokens, table->burst);
+  }
 }
 
 void Throttle::record_failure(std::string_view client_id, std::string_view source,

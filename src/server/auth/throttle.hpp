@@ -22,9 +22,9 @@
 namespace tessera::auth {
 
 struct ThrottlePolicy {
-  double client_burst = 10;           // failures a client id absorbs at once
+  double client_burst = 10;            // failures a client id absorbs at once
   double client_refill_per_sec = 0.2;  // then one more every 5 s
-  double source_burst = 50;           // failures a source address absorbs at once
+  double source_burst = 50;            // failures a source address absorbs at once
   double source_refill_per_sec = 1;
   std::chrono::seconds trusted_source_ttl{3600};  // exemption after a success
   std::size_t max_tracked_keys = 200'000;         // memory bound; full buckets are forgotten
@@ -41,6 +41,11 @@ class Throttle {
   void record_success(std::string_view client_id, std::string_view source, domain::Timestamp now);
 
   std::size_t tracked_keys() const;
+
+  // Nodes sharing one database each enforce 1/nodes of the policy (bursts and refill rates, a
+  // burst never below one attempt), so that guesses spread over every node of a cluster get the
+  // policy's rate in total, not nodes times it. Buckets keep their levels, capped to the new burst.
+  void set_cluster_size(std::size_t nodes);
 
  private:
   struct Bucket {

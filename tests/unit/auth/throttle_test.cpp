@@ -34,7 +34,8 @@ TEST(Throttle, RefillsSoNoLockIsPermanent) {
 
 TEST(Throttle, LimitsASourceAcrossClientIds) {
   Throttle throttle({.client_burst = 100, .source_burst = 5, .source_refill_per_sec = 1});
-  for (int i = 0; i < 5; ++i) throttle.record_failure("m2morg_" + std::to_string(i), "10.9.9.9", kT0);
+  for (int i = 0; i < 5; ++i)
+    throttle.record_failure("m2morg_" + std::to_string(i), "10.9.9.9", kT0);
   EXPECT_TRUE(throttle.refused("m2morg_99", "10.9.9.9", kT0));
   EXPECT_FALSE(throttle.refused("m2morg_99", "10.9.9.8", kT0));
 }
@@ -42,7 +43,8 @@ TEST(Throttle, LimitsASourceAcrossClientIds) {
 TEST(Throttle, LegitimateHolderKeepsAccessWhileItsClientIdIsAttacked) {
   Throttle throttle({.client_burst = 3, .client_refill_per_sec = 0.01});
   throttle.record_success("m2morg_1", "192.0.2.10", kT0);  // the real holder, earlier
-  for (int i = 0; i < 10; ++i) throttle.record_failure("m2morg_1", "198.51.100.7", kT0 + 1s);
+  for (int i = 0; i < 10; ++i)
+    throttle.record_failure("m2morg_1", "198.51.100.7", kT0 + 1s);
   EXPECT_TRUE(throttle.refused("m2morg_1", "198.51.100.7", kT0 + 2s));
   EXPECT_FALSE(throttle.refused("m2morg_1", "192.0.2.10", kT0 + 2s));
 }
@@ -56,13 +58,52 @@ TEST(Throttle, TrustExpires) {
 }
 
 TEST(Throttle, MemoryIsBounded) {
-  Throttle throttle({.client_burst = 2, .client_refill_per_sec = 100, .source_burst = 2,
-                     .source_refill_per_sec = 100, .max_tracked_keys = 1000});
+  Throttle throttle({.client_burst = 2,
+                     .client_refill_per_sec = 100,
+                     .source_burst = 2,
+                     .source_refill_per_sec = 100,
+                     .max_tracked_keys = 1000});
   for (int i = 0; i < 100'000; ++i) {
     const auto now = kT0 + std::chrono::milliseconds(i);
     throttle.record_failure("m2morg_" + std::to_string(i), "10.0." + std::to_string(i % 250), now);
   }
   EXPECT_LE(throttle.tracked_keys(), 3000u);
+}
+
+// Three nodes behind a balancer that spreads an attacker's guesses: each allows a third of the
+// burst, so the cluster as a whole allows the policy's burst, not three times it.
+TEST(Throttle, ClusterNodesShareTheBudget) {
+  const ThrottlePolicy policy{
+      .client_burst = 9, .client_refill_per_sec = 0.3, .source_burst = 1000};
+  Throttle a(policy), b(policy), c(policy);
+  Throttle* nodes[] = {&a, &b, &c};
+  for (Throttle* node : nodes)
+    node->set_cluster_size(3);
+  int allowed = 0;
+  for (int guess = 0; guess < 30; ++guess) {
+    Throttle& node = *nodes[guess % 3];
+    if (node.refused("m2morg_1", "10.0.0.1", kT0)) continue;
+    ++allowed;
+    node.record_failure("m2morg_1", "10.0.0.1", kT0);
+  }
+  EXPECT_EQ(allowed, 9);
+  // The refill is split too: 0.1/s per node, so after 11 s the cluster has regained 3 attempts.
+  int regained = 0;
+  for (Throttle* node : nodes) {
+    if (!node->refused("m2morg_1", "10.0.0.1", kT0 + 11s)) ++regained;
+  }
+  EXPECT_EQ(regained, 3);
+  EXPECT_TRUE(a.refused("m2morg_1", "10.0.0.1", kT0 + 5s));
+
+  // Back to one node: the whole policy again, levels kept.
+  Throttle single(policy);
+  single.set_cluster_size(3);
+  single.set_cluster_size(1);
+  for (int i = 0; i < 9; ++i) {
+    EXPECT_FALSE(single.refused("c", "s", kT0)) << i;
+    single.record_failure("c", "s", kT0);
+  }
+  EXPECT_TRUE(single.refused("c", "s", kT0));
 }
 
 }  // namespace
