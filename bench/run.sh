@@ -268,7 +268,7 @@ log "management writes"
 export BENCH_TOKEN="$mtoken" BENCH_PATH="/api/v1/organizations/$rs_org/clients"
 export BENCH_BODY='{"name":"bench registration","scopes":["deploy:applications","read:deployments"],"audience":["deployment-api.acmecorp.com"]}'
 wrk_run register post_json.lua 2 16 "$duration" http://127.0.0.1:18080
-unset BENCH_BODY
+unset BENCH_BODY BENCH_PATH
 record register_rate "$(ok_rate register)"
 record register_p99 "$(p99_ms register)"
 record register_failed "$(non_2xx register)"

@@ -125,22 +125,55 @@ bool PublicKey::verify(std::string_view signing_input, std::string_view signatur
   return false;
 }
 
+namespace {
+
+// Like the verify template: EVP_DigestSignInit fetches the implementation from the provider store
+// on every call, which a copy of an initialized context skips.
+std::shared_ptr<const EVP_MD_CTX> make_sign_template(EVP_PKEY* pkey, Algorithm alg) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestSignInit(ctx, nullptr, digest_for(alg), nullptr, pkey) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return nullptr;
+  }
+  return std::shared_ptr<const EVP_MD_CTX>(
+      ctx, [](const EVP_MD_CTX* c) { EVP_MD_CTX_free(const_cast<EVP_MD_CTX*>(c)); });
+}
+
+}  // namespace
+
+PrivateKey::PrivateKey(std::shared_ptr<EVP_PKEY> pkey, Algorithm alg)
+    : pkey_(std::move(pkey)), alg_(alg), sign_template_(make_sign_template(pkey_.get(), alg_)) {}
+
 bool PrivateKey::sign(std::string_view signing_input, std::string& out) const {
   ossl::Owned<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest_for(alg_), nullptr, pkey_.get()) != 1) {
+  if (!ctx) return false;
+  const bool copied =
+      sign_template_ != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), sign_template_.get()) == 1;
+  if (!copied &&
+      EVP_DigestSignInit(ctx.get(), nullptr, digest_for(alg_), nullptr, pkey_.get()) != 1) {
     return false;
   }
-  std::size_t len = 0;
+  // EVP_PKEY_get_size is the largest signature (RSA: exactly the modulus; ECDSA: its DER maximum).
+  std::size_t len = static_cast<std::size_t>(EVP_PKEY_get_size(pkey_.get()));
   const auto* in = ossl::bytes(signing_input);
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, in, signing_input.size()) != 1) return false;
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
+  if (alg_ == Algorithm::ES256) {
+    std::string der(len, '\0');
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &len, in,
+                       signing_input.size()) != 1) {
+      return false;
+    }
+    der.resize(len);
+    return der_to_raw(der, out);
+  }
+  // RSA and Ed25519: straight into the token, no intermediate buffer.
+  const std::size_t start = out.size();
+  out.resize(start + len);
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(out.data() + start), &len, in,
                      signing_input.size()) != 1) {
+    out.resize(start);
     return false;
   }
-  sig.resize(len);
-  if (alg_ == Algorithm::ES256) return der_to_raw(sig, out);
-  out += sig;
+  out.resize(start + len);
   return true;
 }
 

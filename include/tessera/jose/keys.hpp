@@ -98,10 +98,11 @@ class PrivateKey {
   bool sign(std::string_view signing_input, std::string& out) const;
 
  private:
-  PrivateKey(std::shared_ptr<EVP_PKEY> pkey, Algorithm alg) : pkey_(std::move(pkey)), alg_(alg) {}
+  PrivateKey(std::shared_ptr<EVP_PKEY> pkey, Algorithm alg);
 
   std::shared_ptr<EVP_PKEY> pkey_;
   Algorithm alg_;
+  std::shared_ptr<const EVP_MD_CTX> sign_template_;  // initialized once, copied per signature
 };
 
 }  // namespace tessera::jose
