@@ -77,7 +77,9 @@ scope="deploy:applications read:deployments"
 
 log() { echo "== $*" >&2; }
 record() { echo "$1 $2" >>"$results"; }  # key value
-run_nice() { nice -n "$nice_level" "$@"; }
+run_nice() { nice -n "$nice_level" "$@"; }  # foreground only: in the background, $! would be
+# the shell running this function, and killing it would leave the command running; background
+# jobs call nice directly.
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
 json() {  # json FILE EXPR: a Python expression over the parsed file `d`
@@ -100,7 +102,7 @@ wait_http() {  # URL NAME LOGFILE
 start_tessera() {
   local name="$1" port="$2" alg="$3"
   shift 3
-  run_nice "$tessera" serve --listen "127.0.0.1:$port" --data-dir "$work/$name" \
+  nice -n "$nice_level" "$tessera" serve --listen "127.0.0.1:$port" --data-dir "$work/$name" \
     --signing-algorithm "$alg" --log-level warn "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   eval "${name}_pid=$!"
@@ -286,7 +288,7 @@ for _ in range(20000):
     print(json.loads(conn.getresponse().read())["access_token"])
 EOF
 record deploy_tokens "$(sort -u "$work/tokens.txt" | wc -l)"
-run_nice taskset -c 0 "$deploy_api" --listen 127.0.0.1:19090 --issuer http://127.0.0.1:18080 \
+nice -n "$nice_level" taskset -c 0 "$deploy_api" --listen 127.0.0.1:19090 --issuer http://127.0.0.1:18080 \
   --allow-http >"$work/deploy_api.log" 2>&1 &
 pids+=($!)
 deploy_pid=$!
@@ -308,7 +310,7 @@ start_peer() {  # ALG
   fi
   PEER_PORT=19400 PEER_ALG="$1" PEER_CLIENT_ID=bench-client \
     PEER_CLIENT_SECRET=bench-secret-0123456789abcdefghijklmnopqrstuvwxyz \
-    run_nice node "$peer_dir/server.mjs" >"$work/peer-$1.log" 2>&1 &
+    nice -n "$nice_level" node "$peer_dir/server.mjs" >"$work/peer-$1.log" 2>&1 &
   pids+=($!)
   peer_pid=$!
   for _ in $(seq 1 200); do
