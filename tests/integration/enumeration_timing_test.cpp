@@ -1,4 +1,5 @@
-// Enumeration by timing: an unknown client, a wrong secret, a deleted secret, a deleted client and a
+// Enumeration by timing: an unknown client, a wrong secret, a deleted secret, an expired secret, a
+// deleted client and a
 // client of a deleted organization must take the same time to be refused (security rules: "timing
 // within noise"), or an attacker could tell which client ids exist.
 //
@@ -58,12 +59,12 @@ class EnumerationTimingTest : public ServerTest {
   double timed_token_request(const std::string& source, const Credential& credential,
                              int expected_status) {
     Connection connection(server->port(), source);
-    const std::string bytes = format_request(
-        server->port(), "POST", "/oauth/token",
-        {{"Content-Type", "application/x-www-form-urlencoded"}},
-        "grant_type=client_credentials&client_id=" + form_encode(credential.id) +
-            "&client_secret=" + form_encode(credential.secret),
-        true);
+    const std::string bytes =
+        format_request(server->port(), "POST", "/oauth/token",
+                       {{"Content-Type", "application/x-www-form-urlencoded"}},
+                       "grant_type=client_credentials&client_id=" + form_encode(credential.id) +
+                           "&client_secret=" + form_encode(credential.secret),
+                       true);
     const auto start = Clock::now();
     connection.send(bytes);
     const auto response = connection.read_response();
@@ -81,27 +82,29 @@ TEST_F(EnumerationTimingTest, EveryKindOfBadCredentialTakesTheSameTime) {
   const std::string org_id = api->create_organization().at("id").get<std::string>();
   const std::string doomed_org = api->create_organization("Doomed").at("id").get<std::string>();
   const std::string clients = "/api/v1/organizations/" + org_id + "/clients";
-  std::vector<Category> categories{{"unknown client", {}, 401, {}},
-                                   {"wrong secret", {}, 401, {}},
-                                   {"deleted secret", {}, 401, {}},
-                                   {"deleted client", {}, 401, {}},
-                                   {"deleted organization", {}, 401, {}},
-                                   {"success (control)", {}, 200, {}}};
+  std::vector<Category> categories{
+      {"unknown client", {}, 401, {}},       {"wrong secret", {}, 401, {}},
+      {"deleted secret", {}, 401, {}},       {"deleted client", {}, 401, {}},
+      {"deleted organization", {}, 401, {}}, {"expired secret", {}, 401, {}},
+      {"success (control)", {}, 200, {}}};  // the control comes last
+  std::vector<std::string> expiring_secrets;
   for (int i = 0; i < kIdsPerCategory; ++i) {
     // A well-formed id that was never issued (the id space is far from exhausted).
     categories[0].credentials.push_back(
-        {"m2morg_" + std::to_string(8'100'000'000'000'000'000LL + i), "tessera_" + std::string(43, 'x')});
+        {"m2morg_" + std::to_string(8'100'000'000'000'000'000LL + i),
+         "tessera_" + std::string(43, 'x')});
     const CreatedClient live = api->create_client(org_id, Json{{"name", "live"}});
     std::string wrong = live.plain_secret;
     wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
     categories[1].credentials.push_back({live.id(), wrong});
-    categories[5].credentials.push_back({live.id(), live.plain_secret});
+    categories[6].credentials.push_back({live.id(), live.plain_secret});
 
     const CreatedClient rotated = api->create_client(org_id, Json{{"name", "rotated"}});
     api->add_secret(org_id, rotated.id());
-    require_status(api->call("DELETE", clients + "/" + rotated.id() + "/secrets/" +
-                                           rotated.client.at("secrets").at(0).at("id").get<std::string>()),
-                   200, "delete secret");
+    require_status(
+        api->call("DELETE", clients + "/" + rotated.id() + "/secrets/" +
+                                rotated.client.at("secrets").at(0).at("id").get<std::string>()),
+        200, "delete secret");
     categories[2].credentials.push_back({rotated.id(), rotated.plain_secret});
 
     const CreatedClient gone = api->create_client(org_id, Json{{"name", "gone"}});
@@ -109,10 +112,29 @@ TEST_F(EnumerationTimingTest, EveryKindOfBadCredentialTakesTheSameTime) {
 
     const CreatedClient orphan = api->create_client(doomed_org, Json{{"name", "orphan"}});
     categories[4].credentials.push_back({orphan.id(), orphan.plain_secret});
+
+    const CreatedClient expiring = api->create_client(org_id, Json{{"name", "expiring"}});
+    categories[5].credentials.push_back({expiring.id(), expiring.plain_secret});
+    const std::string secret_id = expiring.client.at("secrets").at(0).at("id").get<std::string>();
+    expiring_secrets.push_back(secret_id.substr(secret_id.find('_') + 1));
   }
+  // The API has no way to give a secret an expiry: set one in the past in the stopped server's
+  // database (expire_time is in microseconds since the epoch).
+  ASSERT_EQ(server->stop(), 0);
+  for (const auto& row : expiring_secrets) {
+    sqlite_write(server->data_dir() / "tessera.db",
+                 "UPDATE secrets SET expire_time = 1000000 WHERE id = " + row);
+  }
+  server->start();
+  api->set_admin(api->admin_id(), api->admin_secret());
+  ASSERT_EQ(
+      api->token_post(categories[5].credentials[0].id, categories[5].credentials[0].secret).status,
+      401);
   // Every client was used once before its deletion, as a real one would have been (cached).
-  for (const auto& c : categories[3].credentials) ASSERT_EQ(api->token_post(c.id, c.secret).status, 200);
-  for (const auto& c : categories[4].credentials) ASSERT_EQ(api->token_post(c.id, c.secret).status, 200);
+  for (const auto& c : categories[3].credentials)
+    ASSERT_EQ(api->token_post(c.id, c.secret).status, 200);
+  for (const auto& c : categories[4].credentials)
+    ASSERT_EQ(api->token_post(c.id, c.secret).status, 200);
   for (const auto& c : categories[3].credentials) {
     require_status(api->call("DELETE", clients + "/" + c.id), 200, "delete client");
   }
@@ -125,11 +147,13 @@ TEST_F(EnumerationTimingTest, EveryKindOfBadCredentialTakesTheSameTime) {
     return "127.0.3." + std::to_string(1 + source);
   };
   std::vector<std::size_t> order(categories.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
 
   bool conclusive = false;
   for (int attempt = 1; attempt <= 3 && !conclusive; ++attempt) {
-    for (auto& c : categories) c.micros.clear();
+    for (auto& c : categories)
+      c.micros.clear();
     for (int round = attempt == 1 ? -1 : 0; round < kRounds; ++round) {  // -1: warm-up
       std::shuffle(order.begin(), order.end(), random);
       for (const std::size_t index : order) {
@@ -148,7 +172,8 @@ TEST_F(EnumerationTimingTest, EveryKindOfBadCredentialTakesTheSameTime) {
     const double control = median(categories.back().micros);
     std::cout << "[ timing ] attempt " << attempt << ": pooled failure median " << pooled
               << " us, bound +-" << bound << " us;";
-    for (const auto& c : categories) std::cout << " " << c.name << " " << median(c.micros) << ";";
+    for (const auto& c : categories)
+      std::cout << " " << c.name << " " << median(c.micros) << ";";
     std::cout << "\n";
     if (control - pooled <= bound) continue;  // too noisy to see a signature: measure again
     conclusive = true;

@@ -121,6 +121,21 @@ std::vector<std::string> sqlite_readonly_query(const std::filesystem::path& db,
   return rows;
 }
 
+void sqlite_write(const std::filesystem::path& db, const std::string& sql) {
+  sqlite3* connection = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &connection, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    const std::string error = connection ? sqlite3_errmsg(connection) : "out of memory";
+    sqlite3_close(connection);
+    throw std::runtime_error("open " + db.string() + ": " + error);
+  }
+  char* error = nullptr;
+  const int rc = sqlite3_exec(connection, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(connection);
+  if (rc != SQLITE_OK) throw std::runtime_error(sql + ": " + message);
+}
+
 bool file_contains(const std::filesystem::path& file, std::string_view needle) {
   std::ifstream in(file, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

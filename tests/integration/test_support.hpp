@@ -52,6 +52,9 @@ verify::Verifier make_verifier(const std::string& issuer,
 // joined with '|' (NULL as empty). Throws std::runtime_error with SQLite's message on any error.
 std::vector<std::string> sqlite_readonly_query(const std::filesystem::path& db,
                                                const std::string& sql);
+// Runs `sql` read-write on a database no server has open (the server must be stopped): for tests
+// that need a row the API cannot produce, such as a secret that has expired.
+void sqlite_write(const std::filesystem::path& db, const std::string& sql);
 
 // True when `needle` occurs in the file's bytes.
 bool file_contains(const std::filesystem::path& file, std::string_view needle);
