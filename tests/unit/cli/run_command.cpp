@@ -12,33 +12,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
-
-extern char** environ;
 
 namespace tessera::testing {
 namespace {
-
-std::vector<std::string> environment(const std::map<std::string, std::string>& extra) {
-  std::vector<std::string> out;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry(*e);
-    const std::string name = entry.substr(0, entry.find('='));
-    if (name.starts_with("TESSERA_") || extra.contains(name)) continue;
-    out.push_back(entry);
-  }
-  for (const auto& [name, value] : extra)
-    out.push_back(name + "=" + value);
-  return out;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
 
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -82,9 +60,9 @@ CommandResult run_command(const std::filesystem::path& program,
                                    0600);
   std::vector<std::string> argv_strings{program.string()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings = environment(env);
-  auto argv = pointers(argv_strings);
-  auto envp = pointers(env_strings);
+  std::vector<std::string> env_strings = child_environment(env);
+  auto argv = c_string_array(argv_strings);
+  auto envp = c_string_array(env_strings);
   pid_t pid = 0;
   const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);

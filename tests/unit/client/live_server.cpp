@@ -12,30 +12,12 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
+#include "support/child_process.hpp"
 
 namespace tessera::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::vector<std::string> environment(const std::map<std::string, std::string>& extra) {
-  std::vector<std::string> out;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!std::string_view(*e).starts_with("TESSERA_")) out.emplace_back(*e);
-  }
-  for (const auto& [name, value] : extra)
-    out.push_back(name + "=" + value);
-  return out;
-}
-
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
 
 // The rest of the first line that starts (after blanks) with `prefix`; empty when none does.
 std::string line_value(const std::string& text, std::string_view prefix) {
@@ -60,9 +42,9 @@ pid_t spawn_server(const std::vector<std::string>& args,
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<std::string> argv_strings{TESSERA_BINARY};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings = environment(env);
-  auto argv = pointers(argv_strings);
-  auto envp = pointers(env_strings);
+  std::vector<std::string> env_strings = child_environment(env);
+  auto argv = c_string_array(argv_strings);
+  auto envp = c_string_array(env_strings);
   pid_t pid = 0;
   const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
