@@ -67,10 +67,14 @@ void KeyRing::rebuild(domain::Timestamp now) {
   for (const RingKey* key : published) jwks->keys.push_back(key->public_key);
   next->jwks_json = std::make_shared<const std::string>(jose::to_jwks_json(jwks->keys));
   next->published = std::move(jwks);
-  snapshot_.store(std::move(next));
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(next);
 }
 
-std::shared_ptr<const KeyRing::Snapshot> KeyRing::snapshot() const { return snapshot_.load(); }
+std::shared_ptr<const KeyRing::Snapshot> KeyRing::snapshot() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
 
 std::shared_ptr<const jose::JwsSigner> KeyRing::active_signer() const {
   return snapshot()->signer;

@@ -3,10 +3,10 @@
 // A key's life: created (published in the JWKS at once) -> active from activate_time (signs) ->
 // retired at retire_time (its successor's activate_time; stops signing) -> unpublished once every
 // token it can have signed has expired (retire_time + the longest token lifetime).
-// Reads are lock-free snapshots: the token endpoint never waits for a rotation.
+// Reads copy an immutable snapshot under a lock held only for that copy: the token endpoint never
+// waits for a rotation, which builds its snapshot outside that lock.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -74,7 +74,11 @@ class KeyRing {
   const std::chrono::seconds max_token_lifetime_;
   mutable std::mutex keys_mutex_;
   std::vector<RingKey> keys_;
-  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  // A mutex, not std::atomic<std::shared_ptr>: libstdc++ 12 implements the latter with a lock bit
+  // that ThreadSanitizer cannot see, so every reader looked like a race. Holding a mutex for one
+  // reference-count increment costs the same here and can be checked.
+  mutable std::mutex snapshot_mutex_;
+  std::shared_ptr<const Snapshot> snapshot_;
 };
 
 }  // namespace tessera::keys
