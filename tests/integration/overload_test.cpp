@@ -35,6 +35,18 @@ constexpr bool kAddressSanitizer = false;
 constexpr bool kAddressSanitizer = false;
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kThreadSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kThreadSanitizer = true;
+#else
+constexpr bool kThreadSanitizer = false;
+#endif
+#else
+constexpr bool kThreadSanitizer = false;
+#endif
+
 long rss_kib(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -280,14 +292,16 @@ TEST_F(OverloadTest, ExcessIsShedMemoryStaysFlatProbesAnswerAndServiceRecovers) 
   EXPECT_EQ(outcome.shed_without_retry, 0);
   EXPECT_EQ(outcome.other, 0);
   // Real work went on: at least half the capacity in tokens, none of them waiting for long.
-  // Under ASan a refusal costs far more relative to a signature, and the measured goodput moved
-  // between 29% and 48% of capacity from run to run: there it only has to be clearly non-zero.
-  EXPECT_GT(static_cast<double>(outcome.ok), capacity * 6 * (kAddressSanitizer ? 0.1 : 0.5));
+  // Under a sanitizer a refusal costs far more relative to a signature, and the measured goodput
+  // moved between 28% and 48% of capacity from run to run: there it only has to be clearly
+  // non-zero.
+  const bool sanitized = kAddressSanitizer || kThreadSanitizer;
+  EXPECT_GT(static_cast<double>(outcome.ok), capacity * 6 * (sanitized ? 0.1 : 0.5));
   EXPECT_LT(percentile(outcome.ok_latency, 0.5), 1.0);
   // The cheap endpoints stayed responsive.
   EXPECT_EQ(probe_failures, 0);
   EXPECT_FALSE(probe_latency.empty());
-  EXPECT_LT(percentile(probe_latency, 1.0), 2.0);
+  EXPECT_LT(percentile(probe_latency, 1.0), sanitized ? 5.0 : 2.0);
   // Memory flat: the second half of the overload holds no more than the first half plus a margin
   // (a per-request leak at these rates would add megabytes per second).
   ASSERT_GE(rss.size(), 8u);
