@@ -66,6 +66,11 @@ Result<asio::ip::tcp::endpoint, std::string> parse_listen(const std::string& lis
   return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
+unsigned resolved_io_threads(const Config& config) {
+  return config.io_threads != 0 ? config.io_threads
+                                : std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 struct ServerApp::Parts {
@@ -132,7 +137,9 @@ Result<void, std::string> ServerApp::Parts::open_storage() {
     store = std::move(*opened);
     return {};
   }
-  auto opened = store::open_sqlite_store({.path = location->target});
+  const std::size_t threads = resolved_io_threads(config) + config.worker_threads;
+  auto opened = store::open_sqlite_store(
+      {.path = location->target, .max_readers = std::max<std::size_t>(8, threads + 2)});
   if (!opened) return fail("cannot open the database " + location->target + ": " + opened.error().message);
   store = std::move(*opened);
   return {};
@@ -413,8 +420,7 @@ int ServerApp::run() {
                  asio::detached);
   spdlog::info("tessera listening on port {} (issuer {})", p.http->port(), p.issuer);
 
-  const unsigned threads = p.config.io_threads != 0 ? p.config.io_threads
-                                                    : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = resolved_io_threads(p.config);
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&p] { p.io.run(); });
   p.io.run();

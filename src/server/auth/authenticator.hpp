@@ -37,6 +37,8 @@ class ClientAuthenticator {
   ClientCache::Entry cached(std::string_view client_id, domain::Timestamp now);
   // Blocking: reads the client from the store into the cache.
   Result<ClientCache::Entry, AuthFailure> load(std::string_view client_id, domain::Timestamp now);
+  // Whether load() is cheap enough to call from an I/O thread (see Store::reads_are_local).
+  bool loads_are_local() const { return store_.reads_are_local(); }
 
   // Checks `secret` against the entry; `entry` may be absent (the work is done all the same).
   Result<Authenticated, AuthFailure> verify(const ClientCache::Entry& entry,

@@ -75,6 +75,8 @@ class TokenEndpoint {
   boost::asio::awaitable<Response> handle(Request& request);
 
  private:
+  boost::asio::awaitable<Result<auth::ClientCache::Entry, auth::AuthFailure>> load_client(
+      std::string_view client_id, domain::Timestamp now);
   Response issue_for(const auth::Authenticated& who, const TokenRequest& request,
                      domain::Timestamp now);
 

@@ -224,6 +224,11 @@ class Store {
       std::function<void(const Change&)> on_change) = 0;
 
   // --- Lifecycle -------------------------------------------------------------------------------
+  // True when a single-row read is answered in this process from local files (SQLite) in
+  // microseconds, without waiting on a lock the writer holds: cheaper to run on an I/O thread
+  // than the two thread switches of handing it to the worker pool. False when a read crosses the
+  // network (PostgreSQL) and must never block an I/O thread.
+  virtual bool reads_are_local() const { return false; }
   // Succeeds when the database answers a trivial query (readiness probes).
   virtual StoreResult<void> ping() = 0;
   // Finishes queued writes, then makes every later call fail with unavailable.

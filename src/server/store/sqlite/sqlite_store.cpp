@@ -258,6 +258,9 @@ class SqliteStore final : public Store {
     return changes_.subscribe(std::move(on_change));
   }
 
+  // WAL: readers never wait for the writer, and the reader pool has a connection per thread.
+  bool reads_are_local() const override { return true; }
+
   StoreResult<void> ping() override {
     return read<void>([](Connection& db) -> StoreResult<void> {
       db.scalar("SELECT 1");

@@ -17,6 +17,8 @@ struct SqliteOptions {
   // The database file. Missing parent directories are created with mode 0700 and a new file
   // with mode 0600 (it holds secret hashes and encrypted keys).
   std::filesystem::path path;
+  // Reader connections. A thread that finds none idle waits, so the server gives each of its I/O
+  // and worker threads one (the token endpoint reads on I/O threads; see Store::reads_are_local).
   std::size_t max_readers = 8;
   // How long a connection waits for a lock held by another process before giving up
   // (the operation then fails with unavailable).
