@@ -59,11 +59,19 @@ std::optional<std::chrono::seconds> Throttle::refused(std::string_view client_id
   return wait;
 }
 
+bool Throttle::sweep_due(domain::Timestamp& last_sweep, domain::Timestamp now) {
+  if (now - last_sweep < kSweepInterval && now >= last_sweep) return false;
+  last_sweep = now;
+  return true;
+}
+
 void Throttle::drain(Table& table, const std::string& key, domain::Timestamp now) {
-  if (table.buckets.size() >= policy_.max_tracked_keys) forget_full_buckets(table, now);
-  if (table.buckets.size() >= policy_.max_tracked_keys)
-    return;  // under a flood: fail open here,
-             // the source bucket still counts
+  const bool full = table.buckets.size() >= policy_.max_tracked_keys;
+  if (full && !table.buckets.contains(key)) {
+    if (sweep_due(table.last_sweep, now)) forget_full_buckets(table, now);
+    // Under a flood: fail open for this key; the other table's bucket still counts.
+    if (table.buckets.size() >= policy_.max_tracked_keys) return;
+  }
   auto [it, inserted] = table.buckets.try_emplace(key, Bucket{table.burst, now});
   Bucket& bucket = it->second;
   bucket.tokens = std::max(0.0, level(table, bucket, now) - 1.0);
@@ -107,7 +115,9 @@ void Throttle::record_success(std::string_view client_id, std::string_view sourc
     return;
   }
   if (trusted_until_.size() >= policy_.max_tracked_keys) {
-    std::erase_if(trusted_until_, [&](const auto& entry) { return entry.second <= now; });
+    if (sweep_due(last_trusted_sweep_, now)) {
+      std::erase_if(trusted_until_, [&](const auto& entry) { return entry.second <= now; });
+    }
     if (trusted_until_.size() >= policy_.max_tracked_keys) return;
   }
   trusted_until_.emplace(key, until);

@@ -56,7 +56,14 @@ class Throttle {
     std::unordered_map<std::string, Bucket> buckets;
     double burst;
     double refill_per_sec;
+    domain::Timestamp last_sweep{};
   };
+
+  // A full table is swept for forgettable entries at most this often. Sweeping on every call
+  // made each request scan max_tracked_keys entries under the lock once an attacker (many IPv6
+  // sources, many client ids) or a million legitimate clients had filled it.
+  static constexpr std::chrono::seconds kSweepInterval{1};
+  static bool sweep_due(domain::Timestamp& last_sweep, domain::Timestamp now);
 
   static double level(const Table& table, const Bucket& bucket, domain::Timestamp now);
   std::optional<std::chrono::seconds> empty_for(const Table& table, const std::string& key,
@@ -71,6 +78,7 @@ class Throttle {
   Table sources_;
   // Keyed by a hash of (client id, source): the success path must not allocate.
   std::unordered_map<std::uint64_t, domain::Timestamp> trusted_until_;
+  domain::Timestamp last_trusted_sweep_{};
 };
 
 }  // namespace tessera::auth
