@@ -31,7 +31,13 @@ class FailureCounters {
     const std::int64_t length = std::max<std::int64_t>(1, window.count()) * 1'000'000;
     const std::int64_t start = domain::to_unix_micros(now) / length * length;
     std::lock_guard lock(mutex_);
-    if (counters_.size() >= kPruneAbove) prune(domain::to_unix_micros(now));
+    // At most one prune a second: pruning on every call once the map is full of live windows
+    // would make each call scan it.
+    const std::int64_t now_micros = domain::to_unix_micros(now);
+    if (counters_.size() >= kPruneAbove && now_micros - last_prune_ >= 1'000'000) {
+      last_prune_ = now_micros;
+      prune(now_micros);
+    }
     Counter& counter = counters_[std::string(key)];
     if (counter.window_start != start) counter = {start, start + length, 0};
     return ++counter.count;
@@ -52,6 +58,7 @@ class FailureCounters {
 
   std::mutex mutex_;
   std::unordered_map<std::string, Counter> counters_;
+  std::int64_t last_prune_ = 0;
 };
 
 class SqliteStore final : public Store {
