@@ -5,12 +5,16 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "integration/test_support.hpp"
 
 namespace tessera::it {
 namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -127,6 +131,41 @@ TEST_F(Http2Test, Http1KeepAliveIsUnchanged) {
     ASSERT_TRUE(response.has_value());
     EXPECT_EQ(response->status, 200);
   }
+}
+
+// HTTP/2 connections are the listener's connections: they count against --max-connections.
+class Http2ConnectionCapTest : public ServerTest {
+ protected:
+  static constexpr int kCap = 2;
+  ServerOptions server_options() override {
+    return {.args = {"--max-connections", std::to_string(kCap)}};
+  }
+
+  // The status of one HTTP/1.1 /healthz request on a fresh connection, 0 when none came.
+  int healthz_status() {
+    Connection connection(server->port());
+    connection.try_send(format_request(server->port(), "GET", "/healthz", {}, "", true));
+    const auto response = connection.read_response();
+    return response ? response->status : 0;
+  }
+};
+
+TEST_F(Http2ConnectionCapTest, Http2ConnectionsCountAgainstTheCap) {
+  std::vector<std::unique_ptr<Connection>> held;
+  for (int i = 0; i < kCap; ++i) {
+    held.push_back(std::make_unique<Connection>(server->port()));
+    held.back()->send(std::string(kPreface) + std::string("\0\0\0\x04\0\0\0\0\0", 9));
+  }
+  int status = 0;
+  for (const auto deadline = Clock::now() + 5s; Clock::now() < deadline && status != 503;) {
+    status = healthz_status();
+  }
+  EXPECT_EQ(status, 503) << "two idle HTTP/2 connections did not fill a cap of two";
+  held.pop_back();
+  for (const auto deadline = Clock::now() + 5s; Clock::now() < deadline && status != 200;) {
+    status = healthz_status();
+  }
+  EXPECT_EQ(status, 200) << "closing an HTTP/2 connection did not free its place";
 }
 
 }  // namespace
