@@ -61,7 +61,7 @@ test-faults: build
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = jws_split_fuzz jose_header_fuzz jwks_fuzz verify_fuzz claims_fuzz \
-	authorization_fuzz form_fuzz http_request_fuzz management_json_fuzz
+	authorization_fuzz form_fuzz http_request_fuzz management_json_fuzz grpc_request_fuzz
 fuzz: deps
 	CC=clang-16 CXX=clang++-16 cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DTESSERA_FUZZ=ON -DTESSERA_SANITIZE=address,undefined -DTESSERA_BUILD_TESTS=OFF \

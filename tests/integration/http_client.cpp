@@ -204,6 +204,20 @@ bool Connection::closed_by_peer(std::chrono::milliseconds timeout) {
   }
 }
 
+std::optional<std::string> Connection::read_until_closed(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    switch (fill(deadline)) {
+      case Fill::eof:
+        return std::exchange(buffer_, {});
+      case Fill::timeout:
+        return std::nullopt;
+      case Fill::data:
+        break;
+    }
+  }
+}
+
 std::string format_request(std::uint16_t port, std::string_view method, std::string_view target,
                            const Headers& headers, std::string_view body, bool close) {
   std::string text;

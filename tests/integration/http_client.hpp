@@ -50,6 +50,10 @@ class Connection {
       std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // True when the peer closes (EOF or reset) within `timeout` without sending more bytes.
   bool closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Everything the peer sends until it closes; nullopt when it is still open after `timeout`.
+  // For protocols other than HTTP/1.1 (the HTTP/2 tests read raw frames).
+  std::optional<std::string> read_until_closed(
+      std::chrono::milliseconds timeout = std::chrono::seconds(5));
   int native_handle() const { return fd_; }  // for tests that poll many connections themselves
 
  private:

@@ -5,10 +5,16 @@
 //   validateAccessToken(token, {issuer, audience, requiredScopes}): GET {envUrl}/keys once per
 //     ScalekitClient (never refetched), jose.jwtVerify against those keys with the given issuer and
 //     audience, then every required scope must be in the `scopes` array claim;
-//   m2m.*, organization.*: gRPC over HTTP/2 (connect-node), which tessera does not serve yet.
+//   m2m.*, organization.*: gRPC over HTTP/2 without TLS (connect-node's createGrpcTransport, h2c
+//     with prior knowledge) on the same URL; tessera serves the m2m.* calls (ClientService).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScalekitClient, ScalekitUnauthorizedException } from '@scalekit-sdk/node';
+import { ScalekitBadRequestException, ScalekitClient, ScalekitNotFoundException,
+  ScalekitUnauthorizedException } from '@scalekit-sdk/node';
+import { ClientService } from '@scalekit-sdk/node/lib/pkg/grpc/scalekit/v1/clients/clients_pb.js';
+// The SDK's own transport packages (its dependencies, pinned by package-lock.json).
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
 import { claimsOf, startTessera } from './lib/tessera.mjs';
 
 const BILLING = 'https://billing.example.com';
@@ -90,14 +96,103 @@ test('after a key rotation only a new ScalekitClient knows the new key', async (
   assert.equal(await fresh.validateAccessToken(before), true);  // the retired key is still published
 });
 
-// Known gap (docs/interop.md): the seed registers clients with the SDK's management calls, which
-// are gRPC; tessera serves the same operations as REST only (contract §7). Reported as TODO so the
-// run shows the gap; it starts passing once tessera serves scalekit.v1.clients.ClientService.
-test('the seed\'s client registration through the SDK (gRPC)', { todo: 'tessera does not serve gRPC yet' }, async () => {
+// The seed's registration (validate-api-client-scopes.txt) as written: the SDK's management calls
+// are gRPC (scalekit.v1.clients.ClientService over h2c) on the same URL as everything else.
+test('the seed\'s client registration through the SDK (gRPC)', async () => {
+  // A fresh instance, as the seed's program has: `scalekit` cached the keys before the rotation.
+  const scalekit = new ScalekitClient(server.url, server.adminId, server.adminSecret);
   const response = await scalekit.m2m.createOrganizationClient(org.id, {
     name: 'GitHub Actions Deployment Service',
     description: 'Service account for GitHub Actions to deploy applications to production',
     scopes: ['deploy:applications', 'read:deployments'] });
-  assert.match(response.client.clientId, /^m2morg_\d+$/);
-  assert.ok(response.plainSecret);
+  const { client, plainSecret } = response;
+  assert.match(client.clientId, /^m2morg_\d+$/);
+  assert.ok(plainSecret.length >= 32, 'a plain secret is returned once');
+  assert.equal(client.organizationId, org.id);
+  assert.equal(client.name, 'GitHub Actions Deployment Service');
+  assert.equal(client.description, 'Service account for GitHub Actions to deploy applications to production');
+  assert.deepEqual(client.scopes, ['deploy:applications', 'read:deployments']);
+  assert.equal(client.expiry, 3600n);
+  assert.equal(client.secrets.length, 1);
+  assert.match(client.secrets[0].id, /^sks_\d+$/);
+  assert.equal(client.secrets[0].secretSuffix, plainSecret.slice(-4));
+  assert.ok(Math.abs(Number(client.createTime.seconds) - Date.now() / 1000) < 60, 'createTime is now');
+
+  // The seed's next steps: a token for the new client, validated with the required scope.
+  const token = await scalekit.generateClientToken(client.clientId, plainSecret);
+  assert.equal(await scalekit.validateAccessToken(token, { requiredScopes: ['deploy:applications'] }), true);
+  assert.equal(claimsOf(token).client_id, client.clientId);
+
+  // The REST API sees the same client.
+  const rest = await server.management.call('GET', `/api/v1/organizations/${org.id}/clients/${client.clientId}`);
+  assert.equal(rest.client.name, client.name);
+
+  const { client: fetched } = await scalekit.m2m.getOrganizationClient(org.id, client.clientId);
+  assert.equal(fetched.clientId, client.clientId);
+  assert.deepEqual(fetched.scopes, client.scopes);
+  assert.equal(fetched.secrets[0].id, client.secrets[0].id);
+
+  // An update changes what it names and leaves the rest.
+  const { client: updated } = await scalekit.m2m.updateOrganizationClient(org.id, client.clientId,
+    { description: 'Deploys to staging too', scopes: ['deploy:applications'] });
+  assert.equal(updated.name, client.name);
+  assert.equal(updated.description, 'Deploys to staging too');
+  assert.deepEqual(updated.scopes, ['deploy:applications']);
+
+  const added = await scalekit.m2m.addOrganizationClientSecret(org.id, client.clientId);
+  assert.match(added.secret.id, /^sks_\d+$/);
+  assert.equal(added.secret.secretSuffix, added.plainSecret.slice(-4));
+  assert.ok(await scalekit.generateClientToken(client.clientId, added.plainSecret));
+  await scalekit.m2m.removeOrganizationClientSecret(org.id, client.clientId, client.secrets[0].id);
+  await assert.rejects(scalekit.generateClientToken(client.clientId, plainSecret),
+    (error) => error instanceof ScalekitUnauthorizedException);
+  const { client: rotated } = await scalekit.m2m.getOrganizationClient(org.id, client.clientId);
+  assert.deepEqual(rotated.secrets.map((s) => s.id), [added.secret.id]);
+
+  const listed = await scalekit.m2m.listOrganizationClients(org.id, { pageSize: 100 });
+  assert.ok(listed.clients.some((c) => c.clientId === client.clientId));
+  assert.equal(listed.totalSize, listed.clients.length);
+
+  await scalekit.m2m.deleteOrganizationClient(org.id, client.clientId);
+  await assert.rejects(scalekit.m2m.getOrganizationClient(org.id, client.clientId),
+    (error) => error instanceof ScalekitNotFoundException && error.grpcStatus === 5);
+
+  // Audited like the REST calls, under the SDK's environment client.
+  const { audit_events: events } = await server.management.call('GET',
+    `/api/v1/audit-events?target_id=${client.clientId}&page_size=100`);
+  assert.deepEqual(events.map((e) => e.action).sort(), ['client.create', 'client.delete', 'client.update']);
+  assert.ok(events.every((e) => e.actor === server.adminId));
+});
+
+test('SDK management errors map to its exceptions', async () => {
+  await assert.rejects(scalekit.m2m.getOrganizationClient(org.id, 'm2morg_1'),
+    (error) => error instanceof ScalekitNotFoundException && error.grpcStatus === 5);
+  await assert.rejects(scalekit.m2m.createOrganizationClient(org.id, { name: 'x', scopes: ['bad scope'] }),
+    (error) => error instanceof ScalekitBadRequestException && error.grpcStatus === 3);
+  // Wrong environment credentials: the gRPC call is refused (UNAUTHENTICATED), the SDK fetches a
+  // token to retry, and that is refused too; the SDK lets the token request's AxiosError through
+  // unwrapped on this path (lib/core.js _connectExec).
+  const wrong = new ScalekitClient(server.url, server.adminId, `${server.adminSecret}x`);
+  await assert.rejects(wrong.m2m.getOrganizationClient(org.id, deployer.clientId),
+    (error) => error.response?.status === 401 && error.response.data.error === 'invalid_client');
+});
+
+// The protocol below the SDK, with its own transport and service descriptor.
+test('gRPC: no token is UNAUTHENTICATED, an unserved method UNIMPLEMENTED', async () => {
+  const transport = createGrpcTransport({ baseUrl: server.url });
+  const clients = createClient(ClientService, transport);
+  await assert.rejects(clients.getOrganizationClient({ organizationId: org.id, clientId: deployer.clientId }),
+    (error) => error instanceof ConnectError && error.code === Code.Unauthenticated);
+  const token = await scalekit.generateClientToken(server.adminId, server.adminSecret);
+  const headers = { authorization: `Bearer ${token}` };
+  const { client } = await clients.getOrganizationClient(
+    { organizationId: org.id, clientId: deployer.clientId }, { headers });
+  assert.equal(client.clientId, deployer.clientId);
+  await assert.rejects(clients.listScopes({}, { headers }),
+    (error) => error instanceof ConnectError && error.code === Code.Unimplemented);
+  // Not a management token: an API client's.
+  const apiToken = await scalekit.generateClientToken(deployer.clientId, deployer.secret);
+  await assert.rejects(clients.getOrganizationClient({ organizationId: org.id, clientId: deployer.clientId },
+    { headers: { authorization: `Bearer ${apiToken}` } }),
+    (error) => error instanceof ConnectError && error.code === Code.Unauthenticated);
 });

@@ -14,6 +14,8 @@
 #include <spdlog/spdlog.h>
 
 #include "server/auth/authenticator.hpp"
+#include "server/grpc/client_service.hpp"
+#include "server/grpc/grpc_server.hpp"
 #include "server/http/management_api.hpp"
 #include "server/http/metrics.hpp"
 #include "server/http/offload.hpp"
@@ -102,6 +104,9 @@ struct ServerApp::Parts {
   std::unique_ptr<http::TokenEndpoint> token_endpoint;
   std::unique_ptr<http::ManagementApi> management_api;
   std::unique_ptr<http::PublicEndpoints> public_endpoints;
+  grpc::MethodTable grpc_methods;
+  std::unique_ptr<grpc::ClientService> grpc_clients;
+  std::unique_ptr<grpc::GrpcServer> grpc_server;
   std::unique_ptr<http::HttpServer> http;
   std::atomic<bool> stopping{false};
   jose::Algorithm algorithm = jose::Algorithm::RS256;
@@ -291,6 +296,17 @@ Result<void, std::string> ServerApp::Parts::build_http() {
       *service, *key_manager, *ring, *workers, *management_authorizer, trusted_proxies,
       http::KeyRotationPolicy{algorithm, std::chrono::seconds(config.key_publish_delay_seconds)});
   management_api->add_routes(router);
+  // The Scalekit SDKs' management calls arrive as gRPC (h2c) on the same listener.
+  grpc_clients = std::make_unique<grpc::ClientService>(*service, *workers, *management_authorizer);
+  grpc_clients->add_methods(grpc_methods);
+  grpc_server = std::make_unique<grpc::GrpcServer>(
+      grpc_methods, trusted_proxies,
+      grpc::GrpcLimits{.max_message_bytes = config.limits.max_body_bytes,
+                       .max_header_list_bytes =
+                           static_cast<std::uint32_t>(config.limits.max_header_bytes),
+                       .idle_timeout = config.limits.idle_timeout,
+                       .request_timeout = config.limits.body_timeout});
+  http->set_http2_handler(grpc_server.get());
   public_endpoints = std::make_unique<http::PublicEndpoints>(
       http::PublicEndpointsConfig{issuer, static_cast<int>(config.jwks_max_age_seconds)}, *ring,
       *workers, [this] { return static_cast<bool>(store->ping()); },

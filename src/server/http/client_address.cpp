@@ -91,7 +91,12 @@ std::string client_address(const Request& request, const TrustedProxies& proxies
     if (!joined.empty()) joined.push_back(',');
     joined.append(field.value().data(), field.value().size());
   }
-  const std::string_view chain = joined;
+  return client_address(request.peer, joined, proxies);
+}
+
+std::string client_address(const ip::address& peer, std::string_view chain,
+                           const TrustedProxies& proxies) {
+  if (proxies.empty() || !proxies.contains(peer)) return peer.to_string();
   // Walk from the right: each hop appended the address it saw; the first untrusted one is the
   // client as far as anything we trust can tell.
   std::size_t end = chain.size();
@@ -104,7 +109,7 @@ std::string client_address(const Request& request, const TrustedProxies& proxies
     if (comma == std::string_view::npos) break;
     end = comma;
   }
-  return request.peer.to_string();
+  return peer.to_string();
 }
 
 }  // namespace tessera::http

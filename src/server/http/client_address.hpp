@@ -32,5 +32,9 @@ class TrustedProxies {
 
 // The peer, or the right-most X-Forwarded-For entry that is not itself a trusted proxy.
 std::string client_address(const Request& request, const TrustedProxies& proxies);
+// The same for a transport without a Request: `forwarded_for` is the X-Forwarded-For chain, its
+// lines joined with commas.
+std::string client_address(const boost::asio::ip::address& peer, std::string_view forwarded_for,
+                           const TrustedProxies& proxies);
 
 }  // namespace tessera::http

@@ -6,6 +6,7 @@
 #include "server/domain/ids.hpp"
 #include "server/http/api_error.hpp"
 #include "server/http/form.hpp"
+#include "server/http/management_auth.hpp"
 #include "server/http/offload.hpp"
 #include "server/http/wire.hpp"
 
@@ -103,25 +104,10 @@ ManagementApi::ManagementApi(manage::Service& service, keys::KeyManager& key_man
       rotation_(rotation) {}
 
 Result<manage::Caller, Response> ManagementApi::authenticate(const Request& request) const {
-  const auto decision = authorizer_.authorize(request.header(bhttp::field::authorization), {});
-  // The audience check of the verifier already refuses API client tokens; the subject check makes
-  // the intent explicit and survives any future audience change.
-  if (decision.allowed() &&
-      domain::parse_id(domain::IdKind::environment_client, decision.claims->sub) &&
-      decision.claims->oid.empty()) {
-    return manage::Caller{decision.claims->sub, client_address(request, proxies_)};
-  }
-  std::string message = "missing or invalid management token";
-  std::string challenge = decision.www_authenticate;
-  if (decision.verify_error) {
-    message = "invalid management token: " + std::string(verify::to_string(*decision.verify_error));
-  } else if (decision.allowed()) {
-    message = "not a management token";
-    challenge = "Bearer realm=\"" + authorizer_.realm() +
-                "\", error=\"invalid_token\", error_description=\"not a management token\"";
-  }
-  Response response = api_error(ApiStatus::unauthenticated, message);
-  response.set(bhttp::field::www_authenticate, challenge);
+  auto actor = authenticate_management(authorizer_, request.header(bhttp::field::authorization));
+  if (actor) return manage::Caller{std::move(*actor), client_address(request, proxies_)};
+  Response response = api_error(ApiStatus::unauthenticated, actor.error().message);
+  response.set(bhttp::field::www_authenticate, actor.error().challenge);
   return fail(std::move(response));
 }
 

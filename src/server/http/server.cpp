@@ -1,5 +1,7 @@
 #include "server/http/server.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -167,6 +169,27 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) 
   co_await request_loop(stream, *connection, open);
 }
 
+// Reads until the first bytes either are the HTTP/2 client preface or cannot be. An HTTP/1.1
+// request differs from it at its second byte at the latest ("PRI" is no method tessera serves),
+// so HTTP/1.1 connections pay one comparison of what the first read brought.
+template <class Stream>
+asio::awaitable<HttpServer::Opening> HttpServer::read_opening(Stream& stream,
+                                                              beast::flat_buffer& buffer) {
+  auto& tcp = beast::get_lowest_layer(stream);
+  tcp.expires_after(limits_.idle_timeout);
+  while (true) {
+    const std::string_view seen(static_cast<const char*>(buffer.data().data()), buffer.size());
+    const std::size_t compared = std::min(seen.size(), kHttp2Preface.size());
+    if (seen.substr(0, compared) != kHttp2Preface.substr(0, compared)) co_return Opening::http1;
+    if (compared == kHttp2Preface.size()) co_return Opening::http2;
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+    if (ec) co_return Opening::closed;
+    buffer.commit(n);
+    // The preface is short: once part of it has arrived, the rest must follow promptly.
+    tcp.expires_after(limits_.header_timeout);
+  }
+}
+
 template <class Stream>
 asio::awaitable<void> HttpServer::request_loop(Stream& stream, Connection& connection,
                                                std::size_t open) {
@@ -181,6 +204,18 @@ asio::awaitable<void> HttpServer::request_loop(Stream& stream, Connection& conne
   }
 
   beast::flat_buffer buffer(limits_.max_header_bytes + limits_.max_body_bytes);
+  if (http2_ != nullptr) {
+    const Opening opening = co_await read_opening(stream, buffer);
+    if (opening == Opening::http2) {
+      co_await http2_->serve(stream, buffer, {connection.peer, connection.in_request, stopping_});
+    }
+    if (opening != Opening::http1) {
+      boost::system::error_code ignored;
+      tcp.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      tcp.socket().close(ignored);
+      co_return;
+    }
+  }
   while (!stopping_) {
     // Between requests a connection may idle for idle_timeout; once a request starts, its header
     // must arrive within header_timeout (a slowloris cannot stretch it byte by byte).

@@ -1,5 +1,6 @@
 // The HTTP/1.1 listener: one coroutine per connection, bounded in bytes, fields, time and count.
-// Requests on a connection are answered in order (pipelining is served sequentially).
+// Requests on a connection are answered in order (pipelining is served sequentially). A connection
+// that starts with the HTTP/2 preface is handed to the Http2Handler (gRPC), still counted here.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "server/http/http2_handoff.hpp"
 #include "server/http/limits.hpp"
 #include "server/http/router.hpp"
 
@@ -36,6 +38,10 @@ class HttpServer {
 
   std::size_t open_connections() const { return connections_.load(); }
 
+  // Connections that open with the HTTP/2 client preface go to `handler` (which must outlive the
+  // server); without one they are answered as (malformed) HTTP/1.1. Call before start().
+  void set_http2_handler(Http2Handler* handler) { http2_ = handler; }
+
  private:
   struct Connection;
 
@@ -45,11 +51,15 @@ class HttpServer {
   boost::asio::awaitable<void> request_loop(Stream& stream, Connection& connection,
                                             std::size_t open);
   boost::asio::awaitable<Response> dispatch(Request& request);
+  enum class Opening { http1, http2, closed };
+  template <class Stream>
+  boost::asio::awaitable<Opening> read_opening(Stream& stream, boost::beast::flat_buffer& buffer);
 
   boost::asio::io_context& io_;
   HttpLimits limits_;
   const Router& router_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
+  Http2Handler* http2_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<std::size_t> connections_{0};
   std::atomic<bool> stopping_{false};
