@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 RUN_ARGS ?=
 
-.PHONY: all deps configure build run test test-asan test-tsan test-faults fuzz bench format clean
+.PHONY: all deps configure build run test test-asan test-tsan test-faults fuzz bench format format-check clean
 
 all: build
 
@@ -85,6 +85,9 @@ bench: deps
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check: deps
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR) $(FUZZ_DIR)

@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
       }
     });
   }
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    thread.join();
   db.close();
   if (failed) {
     std::fprintf(stderr, "seed_clients: create_client failed\n");

@@ -217,7 +217,8 @@ void BM_SdkVersusCache(benchmark::State& state) {
     const bool b = bare_openssl_verify(s);
     const double t2 = thread_cpu_seconds();
     bool c = true;
-    for (int i = 0; i < kCachedBatch; ++i) c = sdk_verify_cached(s) && c;
+    for (int i = 0; i < kCachedBatch; ++i)
+      c = sdk_verify_cached(s) && c;
     const double t3 = thread_cpu_seconds();
     if (!a || !b || !c) state.SkipWithError("verify failed");
     uncached += t1 - t0;

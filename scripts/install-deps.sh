@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   libcpp-httplib-dev                      # the httplib middleware adapter
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-16 libclang-rt-16-dev             # sanitizers and libFuzzer
+  clang-format                            # make format / format-check (.clang-format)
   wrk nghttp2-client                      # load generators (benchmarks)
   libnghttp2-dev                          # HTTP/2 framing for the gRPC management calls
   python3 python3-jwt python3-jwcrypto python3-authlib python3-requests  # interop oracles

@@ -25,8 +25,8 @@ class [[nodiscard]] Result {
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
   // Any failure whose error converts to E (e.g. fail("text") into Result<T, std::string>).
   template <class U>
-    requires std::is_constructible_v<E, U&&>
-  Result(Failure<U> failure) : state_(std::in_place_index<1>, E(std::move(failure.error))) {}
+  requires std::is_constructible_v<E, U&&> Result(Failure<U> failure)
+      : state_(std::in_place_index<1>, E(std::move(failure.error))) {}
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -63,8 +63,8 @@ class [[nodiscard]] Result<void, E> {
  public:
   Result() = default;
   template <class U>
-    requires std::is_constructible_v<E, U&&>
-  Result(Failure<U> failure) : error_(E(std::move(failure.error))), ok_(false) {}
+  requires std::is_constructible_v<E, U&&> Result(Failure<U> failure)
+      : error_(E(std::move(failure.error))), ok_(false) {}
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }

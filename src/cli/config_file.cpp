@@ -28,11 +28,14 @@ std::string apply_config_file(CLI::App& command, const std::filesystem::path& fi
   for (const auto& [raw_key, node] : table) {
     std::string key(raw_key.str());
     std::replace(key.begin(), key.end(), '_', '-');
-    CLI::Option* option = key == "config" || key == "help" ? nullptr
-                                                          : command.get_option_no_throw("--" + key);
-    if (option == nullptr) return file.string() + ": unknown setting '" + std::string(raw_key.str()) + "'";
+    CLI::Option* option =
+        key == "config" || key == "help" ? nullptr : command.get_option_no_throw("--" + key);
+    if (option == nullptr)
+      return file.string() + ": unknown setting '" + std::string(raw_key.str()) + "'";
     const auto text = scalar_text(node);
-    if (!text) return file.string() + ": '" + std::string(raw_key.str()) + "' must be a string, number or boolean";
+    if (!text)
+      return file.string() + ": '" + std::string(raw_key.str()) +
+             "' must be a string, number or boolean";
     if (option->count() > 0) continue;  // a flag or an environment variable wins
     try {
       option->add_result(*text);

@@ -176,13 +176,16 @@ Verifier::Verifier(VerifierOptions options) : options_(std::move(options)) {
   }
 }
 
-std::size_t Verifier::cached_tokens() const { return cache_ ? cache_->size() : 0; }
+std::size_t Verifier::cached_tokens() const {
+  return cache_ ? cache_->size() : 0;
+}
 
 Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
   if (!cache_) return verify_uncached(token, nullptr);
   if (auto hit = cache_->find(token)) {
     // The same bytes verified before; what can have changed since is the clock and the keys.
-    const auto now = unix_seconds(options_.clock ? options_.clock() : std::chrono::system_clock::now());
+    const auto now =
+        unix_seconds(options_.clock ? options_.clock() : std::chrono::system_clock::now());
     if (now < hit->claims.exp && hit->keys == options_.key_source->keys() &&
         !check_claims(hit->claims, options_, now)) {
       return hit->claims;
@@ -192,7 +195,8 @@ Result<Claims, VerifyError> Verifier::verify(std::string_view token) const {
   std::shared_ptr<const jose::Jwks> keys_used;
   auto claims = verify_uncached(token, &keys_used);
   if (claims) {
-    const auto now = unix_seconds(options_.clock ? options_.clock() : std::chrono::system_clock::now());
+    const auto now =
+        unix_seconds(options_.clock ? options_.clock() : std::chrono::system_clock::now());
     if (now < claims->exp) {
       cache_->put(std::make_shared<const detail::CachedToken>(
           detail::CachedToken{std::string(token), *claims, std::move(keys_used)}));

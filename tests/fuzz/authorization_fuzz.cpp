@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.message.target("/oauth/token");
   request.message.set(http::bhttp::field::content_type, "application/x-www-form-urlencoded");
   request.message.set(http::bhttp::field::authorization, input.substr(0, split));
-  request.message.body() = split == std::string_view::npos ? "" : std::string(input.substr(split + 1));
+  request.message.body() =
+      split == std::string_view::npos ? "" : std::string(input.substr(split + 1));
   if (auto parsed = http::parse_token_request(request)) {
     (void)http::grant_scopes(parsed->scope, {"deploy:applications", "read:deployments"});
   }

@@ -46,7 +46,8 @@ void check_accepted(std::string_view header_text, std::string_view payload_text)
   if (header.is_discarded() || payload.is_discarded()) std::abort();
   if (header.value("alg", "") != "ES256" || header.contains("crit")) std::abort();
   std::string typ = header.value("typ", "");
-  for (auto& c : typ) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : typ)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (typ != "at+jwt" && typ != "application/at+jwt") std::abort();
   if (payload.value("iss", "") != "https://issuer.test") std::abort();
   const double now = static_cast<double>(std::time(nullptr));

@@ -21,7 +21,8 @@ tessera::http::Router& router() {
     };
     r.add(bhttp::verb::post, "/oauth/token", noop, 4096);
     r.add(bhttp::verb::get, "/api/v1/organizations/{org}/clients/{client}", noop);
-    r.add(bhttp::verb::delete_, "/api/v1/organizations/{org}/clients/{client}/secrets/{secret}", noop);
+    r.add(bhttp::verb::delete_, "/api/v1/organizations/{org}/clients/{client}/secrets/{secret}",
+          noop);
     return r;
   }();
   return instance;

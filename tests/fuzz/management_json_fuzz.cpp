@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     client.expiry_seconds = domain::effective_expiry(draft->expiry_seconds, {});
     (void)domain::validate_client(client);
   }
-  if (auto patch = http::wire::parse_client_patch(body)) (void)domain::validate_client_patch(*patch);
+  if (auto patch = http::wire::parse_client_patch(body))
+    (void)domain::validate_client_patch(*patch);
   if (auto org = http::wire::parse_organization_draft(body)) {
     domain::Organization organization;
     organization.display_name = org->display_name;

@@ -99,11 +99,10 @@ class AbuseTest : public ServerTest {
 
 TEST_F(AbuseTest, FailuresPerClientIdAre429WithRetryAfterAndTheLockLifts) {
   const std::string attacker = "127.0.0.11";
-  expect_throttled(fail_until_throttled(kClientBurst, 0.2,
-                                        [&](int) {
-                                          return token_from(attacker, victim.id(), wrong_secret);
-                                        }),
-                   5);
+  expect_throttled(
+      fail_until_throttled(kClientBurst, 0.2,
+                           [&](int) { return token_from(attacker, victim.id(), wrong_secret); }),
+      5);
   // While the client id is locked, even the right secret from an address that never
   // authenticated as it gets the same 429: a correct guess must look like a wrong one.
   const Response right_but_locked = token_from("127.0.0.12", victim.id(), victim.plain_secret);
@@ -114,8 +113,8 @@ TEST_F(AbuseTest, FailuresPerClientIdAre429WithRetryAfterAndTheLockLifts) {
   EXPECT_EQ(token_from(attacker, other.id(), other.plain_secret).status, 200);
 
   // Not locked for good: after Retry-After the bucket has refilled one attempt.
-  std::this_thread::sleep_for(std::chrono::seconds(std::stoi(right_but_locked.header("retry-after"))) +
-                              200ms);
+  std::this_thread::sleep_for(
+      std::chrono::seconds(std::stoi(right_but_locked.header("retry-after"))) + 200ms);
   const Response after = token_from("127.0.0.12", victim.id(), victim.plain_secret);
   EXPECT_EQ(after.status, 200) << after.describe();
 }
@@ -123,13 +122,13 @@ TEST_F(AbuseTest, FailuresPerClientIdAre429WithRetryAfterAndTheLockLifts) {
 TEST_F(AbuseTest, FailuresPerSourceAre429AcrossClientIds) {
   const std::string scanner = "127.0.0.21";
   // Each attempt names another client id, so no client bucket empties: only the source's does.
-  expect_throttled(fail_until_throttled(kSourceBurst, 1.0,
-                                        [&](int i) {
-                                          return token_from(
-                                              scanner,
-                                              "m2morg_" + std::to_string(7'000'000'000'000'000'000LL + i),
-                                              "guess");
-                                        }),
+  expect_throttled(fail_until_throttled(
+                       kSourceBurst, 1.0,
+                       [&](int i) {
+                         return token_from(
+                             scanner, "m2morg_" + std::to_string(7'000'000'000'000'000'000LL + i),
+                             "guess");
+                       }),
                    1);
   // The source is refused whatever it presents, valid credentials included ...
   const Response valid_but_throttled = token_from(scanner, victim.id(), victim.plain_secret);
@@ -158,8 +157,8 @@ TEST_F(AbuseTest, LegitimateHolderKeepsGettingTokensWhileAnotherAddressHammersIt
     if (attempt.status == 429) ++refused;
     if (i % 10 == 9) {
       const Response own = token_from(holder, victim.id(), victim.plain_secret);
-      EXPECT_EQ(own.status, 200) << "holder refused after " << i + 1 << " attacks: "
-                                 << own.describe();
+      EXPECT_EQ(own.status, 200) << "holder refused after " << i + 1
+                                 << " attacks: " << own.describe();
       holder_ok += own.status == 200;
     }
   }
@@ -187,11 +186,11 @@ TEST_F(AbuseTest, EveryFailureIsLoggedWithItsSourceAndWithoutTheSecret) {
     throttled += r.status == 429;
   }
   // Basic credentials too: the secret travels base64-encoded and must not be logged either way.
-  const Response basic = request_from(
-      "127.0.0.42", server->port(), "POST", "/oauth/token",
-      {{"Content-Type", "application/x-www-form-urlencoded"},
-       {"Authorization", basic_auth("m2morg_1234567890123", guess_prefix + "basic")}},
-      "grant_type=client_credentials");
+  const Response basic =
+      request_from("127.0.0.42", server->port(), "POST", "/oauth/token",
+                   {{"Content-Type", "application/x-www-form-urlencoded"},
+                    {"Authorization", basic_auth("m2morg_1234567890123", guess_prefix + "basic")}},
+                   "grant_type=client_credentials");
   ASSERT_EQ(basic.status, 401);
   ASSERT_EQ(unauthorized, kClientBurst);
   ASSERT_EQ(throttled, 5);
@@ -201,8 +200,8 @@ TEST_F(AbuseTest, EveryFailureIsLoggedWithItsSourceAndWithoutTheSecret) {
                                         " source=" + attacker),
             static_cast<std::size_t>(unauthorized))
       << logs;
-  EXPECT_EQ(count_occurrences(logs, "token request throttled: client_id=" + victim.id() +
-                                        " source=" + attacker),
+  EXPECT_EQ(count_occurrences(
+                logs, "token request throttled: client_id=" + victim.id() + " source=" + attacker),
             static_cast<std::size_t>(throttled))
       << logs;
   EXPECT_EQ(count_occurrences(logs, "client_id=m2morg_1234567890123 source=127.0.0.42"), 1u)
@@ -218,14 +217,14 @@ TEST_F(AbuseTest, ForwardedForIsIgnoredWithoutTrustedProxies) {
   // A client cannot pick the address it is charged to: every attempt names another X-Forwarded-For,
   // yet all are charged to the real peer, which is throttled after the source burst.
   const std::string peer = "127.0.0.51";
-  expect_throttled(fail_until_throttled(
-                       kSourceBurst, 1.0,
-                       [&](int i) {
-                         return token_from(
-                             peer, "m2morg_" + std::to_string(7'300'000'000'000'000'000LL + i),
-                             "guess", {{"X-Forwarded-For", "203.0.113." + std::to_string(i)}});
-                       }),
-                   1);
+  expect_throttled(
+      fail_until_throttled(kSourceBurst, 1.0,
+                           [&](int i) {
+                             return token_from(
+                                 peer, "m2morg_" + std::to_string(7'300'000'000'000'000'000LL + i),
+                                 "guess", {{"X-Forwarded-For", "203.0.113." + std::to_string(i)}});
+                           }),
+      1);
   const std::string logs = server->all_stderr();
   EXPECT_EQ(logs.find("source=203.0.113."), std::string::npos);
   EXPECT_GE(count_occurrences(logs, "source=" + peer), static_cast<std::size_t>(kSourceBurst + 1));
@@ -251,39 +250,38 @@ TEST_F(TrustedProxyAbuseTest, ForwardedForFromATrustedProxyNamesTheSource) {
   }
   // One forwarded address that keeps failing is throttled on its own ...
   const std::string hammering = "198.51.100.7";
-  expect_throttled(fail_until_throttled(
-                       kSourceBurst, 1.0,
-                       [&](int i) {
-                         return token_from(
-                             proxy, "m2morg_" + std::to_string(7'600'000'000'000'000'000LL + i),
-                             "guess", {{"X-Forwarded-For", hammering}});
-                       }),
-                   1);
+  expect_throttled(
+      fail_until_throttled(kSourceBurst, 1.0,
+                           [&](int i) {
+                             return token_from(
+                                 proxy, "m2morg_" + std::to_string(7'600'000'000'000'000'000LL + i),
+                                 "guess", {{"X-Forwarded-For", hammering}});
+                           }),
+      1);
   // (the right-most untrusted hop counts: a spoofed left-most entry does not help it)
   const Response spoofed = token_from(proxy, "m2morg_7700000000000000002", "guess",
                                       {{"X-Forwarded-For", "192.0.2.1, " + hammering}});
   if (still_empty(1.0)) expect_throttled(spoofed, 1);
   // ... while the proxy's other clients go on.
-  EXPECT_EQ(token_from(proxy, victim.id(), victim.plain_secret,
-                       {{"X-Forwarded-For", "203.0.113.200"}})
-                .status,
-            200);
+  EXPECT_EQ(
+      token_from(proxy, victim.id(), victim.plain_secret, {{"X-Forwarded-For", "203.0.113.200"}})
+          .status,
+      200);
   const std::string logs = server->all_stderr();
   EXPECT_NE(logs.find("source=" + hammering), std::string::npos);
   EXPECT_EQ(logs.find("source=127.0.0.61"), std::string::npos) << "charged to the proxy itself";
 
   // The same header from an address that is not a trusted proxy is ignored.
   const std::string untrusted = "127.0.0.62";
-  expect_throttled(
-      fail_until_throttled(kSourceBurst, 1.0,
-                           [&](int i) {
-                             return token_from(
-                                 untrusted,
-                                 "m2morg_" + std::to_string(7'800'000'000'000'000'000LL + i),
-                                 "guess",
-                                 {{"X-Forwarded-For", "203.0.113." + std::to_string(100 + i % 100)}});
-                           }),
-      1);
+  expect_throttled(fail_until_throttled(
+                       kSourceBurst, 1.0,
+                       [&](int i) {
+                         return token_from(
+                             untrusted, "m2morg_" + std::to_string(7'800'000'000'000'000'000LL + i),
+                             "guess",
+                             {{"X-Forwarded-For", "203.0.113." + std::to_string(100 + i % 100)}});
+                       }),
+                   1);
 }
 
 }  // namespace

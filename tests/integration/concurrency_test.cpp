@@ -45,8 +45,8 @@ keys::RingKey make_key(const std::string& id, Timestamp activate,
                        std::optional<Timestamp> retire = {}) {
   auto priv = jose::PrivateKey::generate(jose::Algorithm::ES256);
   auto pub = priv->public_key(id);
-  return keys::RingKey{id, std::make_shared<jose::JwsSigner>(*priv, id), *pub, activate - 1h,
-                       activate, retire};
+  return keys::RingKey{
+      id, std::make_shared<jose::JwsSigner>(*priv, id), *pub, activate - 1h, activate, retire};
 }
 
 TEST(KeyRingConcurrency, SignersAndJwksStayConsistentWhileKeysRotate) {
@@ -86,7 +86,8 @@ TEST(KeyRingConcurrency, SignersAndJwksStayConsistentWhileKeysRotate) {
       // Whatever key signs is published in the JWKS of the same moment or a later one.
       const auto jwks = nlohmann::json::parse(*ring.jwks_json());
       bool published = false;
-      for (const auto& key : jwks.at("keys")) published |= key.at("kid") == signer->kid();
+      for (const auto& key : jwks.at("keys"))
+        published |= key.at("kid") == signer->kid();
       const auto later = ring.published_keys();
       EXPECT_TRUE(published || later->find(signer->kid()) != nullptr) << signer->kid();
       EXPECT_FALSE(ring.describe(kT0 + 1h).empty());
@@ -152,7 +153,7 @@ TEST(ClientCacheConcurrency, AnEraseDuringALoadIsNeverUndone) {
   auth::ClientCache cache(1024);
   for (int round = 0; round < 2000; ++round) {
     const std::string id = "m2morg_" + std::to_string(5000 + round);
-    const auto ticket = cache.ticket();  // the load reads the store ...
+    const auto ticket = cache.ticket();            // the load reads the store ...
     std::thread eraser([&] { cache.erase(id); });  // ... while the client is deleted
     eraser.join();
     cache.put(make_client(id, round), ticket);  // the stale load must be ignored

@@ -56,19 +56,17 @@ struct AckedSecret {
 // What the writers were told (acknowledged) and what they sent without an answer.
 struct Ledger {
   std::mutex mutex;
-  std::vector<AckedSecret> secrets;           // every acknowledged secret, oldest first
-  std::vector<std::string> clients;           // every acknowledged client
-  std::vector<std::string> rotated_kids;      // acknowledged rotations of this iteration
-  int rotations_sent = 0;                     // of this iteration, answered or not
+  std::vector<AckedSecret> secrets;       // every acknowledged secret, oldest first
+  std::vector<std::string> clients;       // every acknowledged client
+  std::vector<std::string> rotated_kids;  // acknowledged rotations of this iteration
+  int rotations_sent = 0;                 // of this iteration, answered or not
 };
 
 class CrashLoopTest : public ServerTest {
  protected:
   // Keys rotated here are published at once but sign only after the publish delay (300 s), so the
   // active key must never change in this test.
-  ServerOptions server_options() override {
-    return {.args = {"--key-publish-delay", "300"}};
-  }
+  ServerOptions server_options() override { return {.args = {"--key-publish-delay", "300"}}; }
 };
 
 TEST_F(CrashLoopTest, AcknowledgedWritesSurviveKillNineInALoop) {
@@ -118,18 +116,18 @@ TEST_F(CrashLoopTest, AcknowledgedWritesSurviveKillNineInALoop) {
     };
     auto client_writer = [&](int writer) {
       for (int n = 0; !killed; ++n) {
-        const auto created = write("POST", clients_path,
-                                   Json{{"name", "w" + std::to_string(writer) + "-" +
-                                                     std::to_string(n)},
-                                        {"scopes", Json::array({"read:x"})}});
+        const auto created =
+            write("POST", clients_path,
+                  Json{{"name", "w" + std::to_string(writer) + "-" + std::to_string(n)},
+                       {"scopes", Json::array({"read:x"})}});
         if (!created) return;
         const Json body = created->json();
         const std::string id = body.at("client").at("client_id").get<std::string>();
         std::lock_guard lock(ledger.mutex);
         ledger.clients.push_back(id);
-        ledger.secrets.push_back(
-            {id, body.at("client").at("secrets").at(0).at("id").get<std::string>(),
-             body.at("plain_secret").get<std::string>()});
+        ledger.secrets.push_back({id,
+                                  body.at("client").at("secrets").at(0).at("id").get<std::string>(),
+                                  body.at("plain_secret").get<std::string>()});
       }
     };
     auto secret_writer = [&] {
@@ -188,21 +186,25 @@ TEST_F(CrashLoopTest, AcknowledgedWritesSurviveKillNineInALoop) {
     // The file as the crash left it, read-only.
     ASSERT_EQ(sqlite_readonly_query(db, "PRAGMA integrity_check"), std::vector<std::string>{"ok"});
     ASSERT_TRUE(sqlite_readonly_query(db, "PRAGMA foreign_key_check").empty());
-    ASSERT_EQ(sqlite_readonly_query(db, "SELECT count(*) FROM clients c WHERE NOT EXISTS "
-                                        "(SELECT 1 FROM secrets s WHERE s.client_id = c.id)"),
+    ASSERT_EQ(sqlite_readonly_query(db,
+                                    "SELECT count(*) FROM clients c WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM secrets s WHERE s.client_id = c.id)"),
               std::vector<std::string>{"0"})
         << "a client without a secret";
-    ASSERT_EQ(sqlite_readonly_query(db, "SELECT count(*) FROM secrets s WHERE NOT EXISTS "
-                                        "(SELECT 1 FROM clients c WHERE c.id = s.client_id)"),
+    ASSERT_EQ(sqlite_readonly_query(db,
+                                    "SELECT count(*) FROM secrets s WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM clients c WHERE c.id = s.client_id)"),
               std::vector<std::string>{"0"})
         << "a secret without a client";
-    ASSERT_EQ(sqlite_readonly_query(db, "SELECT count(*) FROM organizations o WHERE client_count "
-                                        "!= (SELECT count(*) FROM clients c WHERE "
-                                        "c.organization_id = o.id)"),
+    ASSERT_EQ(sqlite_readonly_query(db,
+                                    "SELECT count(*) FROM organizations o WHERE client_count "
+                                    "!= (SELECT count(*) FROM clients c WHERE "
+                                    "c.organization_id = o.id)"),
               std::vector<std::string>{"0"})
         << "an organization's client count disagrees with its clients";
-    ASSERT_EQ(sqlite_readonly_query(db, "SELECT count(*) FROM clients c WHERE (SELECT count(*) "
-                                        "FROM secrets s WHERE s.client_id = c.id) > 5"),
+    ASSERT_EQ(sqlite_readonly_query(db,
+                                    "SELECT count(*) FROM clients c WHERE (SELECT count(*) "
+                                    "FROM secrets s WHERE s.client_id = c.id) > 5"),
               std::vector<std::string>{"0"});
     const auto client_rows = column(db, "SELECT id FROM clients");
     const auto secret_rows = column(db, "SELECT id FROM secrets");

@@ -51,14 +51,14 @@ F real(const char* name) {
 
 }  // namespace
 
-#define IT_FAIL_OR_CALL(fd, result_type, name, signature, ...)        \
-  do {                                                                 \
-    if (const int error = injected_errno(fd); error != 0) {           \
-      errno = error;                                                   \
-      return static_cast<result_type>(-1);                             \
-    }                                                                  \
-    static const auto next = real<result_type(*) signature>(name);     \
-    return next(__VA_ARGS__);                                          \
+#define IT_FAIL_OR_CALL(fd, result_type, name, signature, ...)     \
+  do {                                                             \
+    if (const int error = injected_errno(fd); error != 0) {        \
+      errno = error;                                               \
+      return static_cast<result_type>(-1);                         \
+    }                                                              \
+    static const auto next = real<result_type(*) signature>(name); \
+    return next(__VA_ARGS__);                                      \
   } while (false)
 
 extern "C" {

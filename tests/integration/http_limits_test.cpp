@@ -57,8 +57,8 @@ class HttpTimeoutTest : public ServerTest {
 TEST_F(HttpTimeoutTest, SlowlorisHeaderIsCutAtTheHeaderTimeout) {
   // 100 ms per byte: a 300-byte header would take 30 s; the server gives it one second in total,
   // however steadily bytes keep arriving.
-  const std::string header = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " +
-                             std::string(250, 'a') + "\r\n\r\n";
+  const std::string header =
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + std::string(250, 'a') + "\r\n\r\n";
   Connection connection(server->port());
   const auto [seconds, sent] = trickle(connection, header, 100ms, 10s);
   expect_cut_at_timeout(seconds);
@@ -194,12 +194,12 @@ class HttpFramingTest : public ServerTest {
 
 TEST_F(HttpFramingTest, BareLineFeedsAre400AndClosed) {
   const std::vector<std::string> requests{
-      "GET /healthz HTTP/1.1\nHost: 127.0.0.1\n\n",                      // LF everywhere
-      "GET /healthz HTTP/1.1\nHost: 127.0.0.1\r\n\r\n",                  // after the request line
-      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\nX-A: b\r\n\r\n",        // inside the fields
-      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: b\n\r\n",        // before the blank line
-      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: b\r\n\n",        // the blank line itself
-      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\rX-A: b\r\n\r\n",        // bare CR
+      "GET /healthz HTTP/1.1\nHost: 127.0.0.1\n\n",                // LF everywhere
+      "GET /healthz HTTP/1.1\nHost: 127.0.0.1\r\n\r\n",            // after the request line
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\nX-A: b\r\n\r\n",  // inside the fields
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: b\n\r\n",  // before the blank line
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: b\r\n\n",  // the blank line itself
+      "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\rX-A: b\r\n\r\n",  // bare CR
   };
   for (const auto& bytes : requests) {
     SCOPED_TRACE(Json(bytes).dump());

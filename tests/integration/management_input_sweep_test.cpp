@@ -94,17 +94,25 @@ std::vector<Json> wrong_types(Kind kind) {
     case Kind::string:
       return {number, boolean, object, array, 1.5};
     case Kind::strings:
-      return {"a", number, object, Json::array({1}), Json::array({Json::array({"a"})}),
+      return {"a",
+              number,
+              object,
+              Json::array({1}),
+              Json::array({Json::array({"a"})}),
               Json::array({"a", nullptr})};
     case Kind::string_map:
       return {"a", number, array, Json{{"k", 1}}, Json{{"k", Json::array()}}, Json{{"k", nullptr}}};
     case Kind::claims:
-      return {"a", number, object, Json::array({"k"}), Json::array({Json{{"value", "v"}}}),
+      return {"a",
+              number,
+              object,
+              Json::array({"k"}),
+              Json::array({Json{{"value", "v"}}}),
               Json::array({Json{{"key", 1}, {"value", "v"}}}),
               Json::array({Json{{"key", "k"}, {"value", 2}}})};
     case Kind::integer:
-      return {"soon", boolean, array, object, 1.5, 1e300, -1e300, "12abc", "1e3",
-              Json(18446744073709551615ull)};
+      return {"soon", boolean, array,   object, 1.5,
+              1e300,  -1e300,  "12abc", "1e3",  Json(18446744073709551615ull)};
   }
   return {};
 }
@@ -181,16 +189,16 @@ class ManagementInputSweepTest : public ServerTest {
                                         {"external_id", Kind::string},
                                         {"metadata", Kind::string_map}};
     const std::vector<Field> client_fields{
-        {"name", Kind::string},         {"description", Kind::string},
-        {"scopes", Kind::strings},      {"audience", Kind::strings},
-        {"custom_claims", Kind::claims}, {"expiry", Kind::integer}};
+        {"name", Kind::string},      {"description", Kind::string},   {"scopes", Kind::strings},
+        {"audience", Kind::strings}, {"custom_claims", Kind::claims}, {"expiry", Kind::integer}};
     body_routes = {
         {"POST", "/api/v1/organizations", org_fields},
         {"PATCH", org, org_fields},
         {"POST", org + "/clients", client_fields},
         {"PATCH", cl, client_fields},
         {"POST", cl + "/secrets", {}},
-        {"POST", "/api/v1/keys:rotate",
+        {"POST",
+         "/api/v1/keys:rotate",
          {{"algorithm", Kind::string}, {"activate_after_seconds", Kind::integer}}},
     };
     bodyless_routes = {
@@ -289,16 +297,35 @@ TEST_F(ManagementInputSweepTest, UnknownFieldsAreIgnoredAndWrongMediaTypesAre415
 }
 
 TEST_F(ManagementInputSweepTest, GarbagePathsAndQueriesAreNever5xx) {
-  const std::vector<std::string> ids{
-      "%FF%FE",       "%C0%AF",       "%00",          "%",  "%zz",  "..%2F..%2Fetc%2Fpasswd",
-      "org_%FF",      "m2morg_1%00",  std::string(4000, 'a'),       "org_99999999999999999999999",
-      "org_-1",       "org_0",        "%27%20OR%201%3D1--",         "%E2%80%AE"};
-  const std::vector<std::string> queries{
-      "page_size=abc",  "page_size=-1",         "page_size=99999999999999999999999",
-      "page_size=1.5",  "page_token=%FF%FE",    "page_token=" + std::string(3000, 'A'),
-      "page_token=%",   "page_token=not-a-token", "page_size=1&page_size=2",
-      "%FF=%FF",        "organization_id=%FF",  "actor=%00",
-      "target_id=%C0%AF", "action=" + std::string(3000, 'x'), "a=%zz"};
+  const std::vector<std::string> ids{"%FF%FE",
+                                     "%C0%AF",
+                                     "%00",
+                                     "%",
+                                     "%zz",
+                                     "..%2F..%2Fetc%2Fpasswd",
+                                     "org_%FF",
+                                     "m2morg_1%00",
+                                     std::string(4000, 'a'),
+                                     "org_99999999999999999999999",
+                                     "org_-1",
+                                     "org_0",
+                                     "%27%20OR%201%3D1--",
+                                     "%E2%80%AE"};
+  const std::vector<std::string> queries{"page_size=abc",
+                                         "page_size=-1",
+                                         "page_size=99999999999999999999999",
+                                         "page_size=1.5",
+                                         "page_token=%FF%FE",
+                                         "page_token=" + std::string(3000, 'A'),
+                                         "page_token=%",
+                                         "page_token=not-a-token",
+                                         "page_size=1&page_size=2",
+                                         "%FF=%FF",
+                                         "organization_id=%FF",
+                                         "actor=%00",
+                                         "target_id=%C0%AF",
+                                         "action=" + std::string(3000, 'x'),
+                                         "a=%zz"};
   auto check = [&](std::string_view method, const std::string& target) {
     SCOPED_TRACE(std::string(method) + " " + target.substr(0, 120));
     const Response response = send(method, target, "");
@@ -324,8 +351,8 @@ TEST_F(ManagementInputSweepTest, GarbagePathsAndQueriesAreNever5xx) {
     check("PATCH", "/api/v1/organizations/" + id);
     check("GET", "/api/v1/organizations/" + org_id + "/clients/" + id);
     check("POST", "/api/v1/organizations/" + id + "/clients/" + client.id() + "/secrets");
-    check("DELETE", "/api/v1/organizations/" + id + "/clients/" + client.id() + "/secrets/" +
-                        secret_id);
+    check("DELETE",
+          "/api/v1/organizations/" + id + "/clients/" + client.id() + "/secrets/" + secret_id);
   }
   // Raw bytes that are not even ASCII in the request target.
   for (const std::string target : {"/api/v1/organizations/\xff\xfe", "/api/v1/organizations?\x80",

@@ -58,10 +58,10 @@ long rss_kib(pid_t pid) {
 
 struct Outcome {
   long ok = 0;
-  long shed = 0;             // 503 or 429, each with Retry-After
+  long shed = 0;  // 503 or 429, each with Retry-After
   long shed_without_retry = 0;
   long other = 0;
-  long unsent = 0;           // due, but no free connection to send it on
+  long unsent = 0;                 // due, but no free connection to send it on
   std::vector<double> ok_latency;  // seconds, of the 200s
 };
 
@@ -217,9 +217,9 @@ TEST_F(OverloadTest, ExcessIsShedMemoryStaysFlatProbesAnswerAndServiceRecovers) 
   ASSERT_EQ(api->token_post(client.id(), client.plain_secret).status, 200);
   const std::string form = "grant_type=client_credentials&client_id=" + client.id() +
                            "&client_secret=" + form_encode(client.plain_secret);
-  const std::string token_request = format_request(
-      server->port(), "POST", "/oauth/token",
-      {{"Content-Type", "application/x-www-form-urlencoded"}}, form, false);
+  const std::string token_request =
+      format_request(server->port(), "POST", "/oauth/token",
+                     {{"Content-Type", "application/x-www-form-urlencoded"}}, form, false);
 
   // Capacity: what a closed loop of a few connections gets (each waits for its answer, so nothing
   // queues), as tokens per second.

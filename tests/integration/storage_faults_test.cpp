@@ -42,9 +42,7 @@ class StorageFaultsTest : public ServerTest {
     ServerTest::TearDown();
   }
 
-  void fail_writes(const std::string& kind) {
-    std::ofstream(root_for_flag) << kind;
-  }
+  void fail_writes(const std::string& kind) { std::ofstream(root_for_flag) << kind; }
   void restore_writes() { std::filesystem::remove(root_for_flag); }
 
   static void expect_unavailable(const Response& response, std::string_view what) {
@@ -83,12 +81,10 @@ TEST_F(StorageFaultsTest, WritesFailWith503ReadsAndTokensGoOnAndServiceRecovers)
                        "create organization");
     expect_unavailable(api->call("PATCH", org, Json{{"display_name", "Renamed"}}),
                        "update organization");
-    expect_unavailable(api->call("POST", org + "/clients", Json{{"name", "new"}}),
-                       "create client");
+    expect_unavailable(api->call("POST", org + "/clients", Json{{"name", "new"}}), "create client");
     expect_unavailable(api->call("PATCH", org + "/clients/" + warm.id(), Json{{"name", "x"}}),
                        "update client");
-    expect_unavailable(api->call("POST", org + "/clients/" + warm.id() + "/secrets"),
-                       "add secret");
+    expect_unavailable(api->call("POST", org + "/clients/" + warm.id() + "/secrets"), "add secret");
     expect_unavailable(api->call("DELETE", org + "/clients/" + cold.id()), "delete client");
     expect_unavailable(api->call("POST", "/api/v1/keys:rotate", Json{{"algorithm", "ES256"}}),
                        "rotate keys");

@@ -15,8 +15,9 @@ inline constexpr std::string_view kIssuedAt = "iat";
 inline constexpr std::string_view kTokenId = "jti";
 inline constexpr std::string_view kClientId = "client_id";
 inline constexpr std::string_view kOrganizationId = "oid";
-inline constexpr std::string_view kScopes = "scopes";  // JSON array: what the seed's validators read
-inline constexpr std::string_view kScope = "scope";    // space-separated string (RFC 9068 §2.2.3)
+inline constexpr std::string_view kScopes =
+    "scopes";                                        // JSON array: what the seed's validators read
+inline constexpr std::string_view kScope = "scope";  // space-separated string (RFC 9068 §2.2.3)
 inline constexpr std::string_view kCustomClaims = "custom_claims";
 
 // The JOSE `typ` of access tokens (RFC 9068 §2.1).

@@ -44,9 +44,10 @@ bool NodeLease::renew() {
   auto renewed = store_.renew_node_lease(node_id_, holder_, domain::now(), kTtl);
   if (renewed) return true;
   if (renewed.error() == store::StoreError::not_found) {
-    spdlog::critical("node id {} was taken over by another node after this one failed to renew "
-                     "its lease; stopping so that no id is minted twice",
-                     node_id_);
+    spdlog::critical(
+        "node id {} was taken over by another node after this one failed to renew "
+        "its lease; stopping so that no id is minted twice",
+        node_id_);
     return false;
   }
   spdlog::warn("could not renew the lease of node id {}: {}", node_id_,

@@ -25,8 +25,8 @@ class NodeLease {
 
   // `wanted`: the configured --node-id (refused while another live node holds it); nullopt: any
   // free id.
-  static Result<std::unique_ptr<NodeLease>, std::string> acquire(store::Store& store,
-                                                                 std::optional<std::uint16_t> wanted);
+  static Result<std::unique_ptr<NodeLease>, std::string> acquire(
+      store::Store& store, std::optional<std::uint16_t> wanted);
   ~NodeLease();
 
   std::uint16_t node_id() const { return node_id_; }

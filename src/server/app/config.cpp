@@ -5,7 +5,8 @@ namespace tessera::app {
 std::string Config::effective_issuer() const {
   std::string url = issuer.empty() ? "http://" + listen : issuer;
   // The issuer is compared byte for byte by verifiers: never end it with a slash.
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
   return url;
 }
 
@@ -16,7 +17,8 @@ std::filesystem::path Config::effective_master_key_file() const {
 std::optional<DatabaseLocation> parse_database_url(const Config& config, std::string& error) {
   const std::string& url = config.db;
   if (url.empty() || url == "sqlite://" || url == "sqlite:") {
-    return DatabaseLocation{DatabaseLocation::Kind::sqlite, (config.data_dir / "tessera.db").string()};
+    return DatabaseLocation{DatabaseLocation::Kind::sqlite,
+                            (config.data_dir / "tessera.db").string()};
   }
   constexpr std::string_view kSqlite = "sqlite://";
   if (url.rfind(kSqlite, 0) == 0) {

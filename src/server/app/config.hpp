@@ -40,7 +40,7 @@ struct Config {
   std::filesystem::path tls_cert;  // PEM chain; with tls_key, serve HTTPS
   std::filesystem::path tls_key;
   std::int64_t shed_lag_ms = 100;  // event-loop lag that makes /oauth/token answer 503 (0: never)
-  std::string trusted_proxies;  // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
+  std::string trusted_proxies;     // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
 
   std::string log_format = "text";  // or "json": one JSON object per line
   std::string log_level = "info";

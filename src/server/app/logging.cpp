@@ -22,8 +22,8 @@ class JsonFormatter final : public spdlog::formatter {
     issue::JsonWriter w(line);
     w.begin_object();
     w.key("time");
-    w.string(domain::format_rfc3339(
-        std::chrono::time_point_cast<std::chrono::microseconds>(msg.time)));
+    w.string(
+        domain::format_rfc3339(std::chrono::time_point_cast<std::chrono::microseconds>(msg.time)));
     w.key("level");
     const auto level = spdlog::level::to_string_view(msg.level);
     w.string(std::string_view(level.data(), level.size()));
@@ -46,8 +46,8 @@ bool configure_logging(const std::string& format, const std::string& level, std:
     error = "unknown log level '" + level + "' (trace, debug, info, warn, error, critical, off)";
     return false;
   }
-  auto logger = std::make_shared<spdlog::logger>(
-      "tessera", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("tessera",
+                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == "json") {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else if (format == "text") {

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,8 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
+#include "server/app/cluster.hpp"
 #include "server/auth/authenticator.hpp"
 #include "server/grpc/client_service.hpp"
 #include "server/grpc/grpc_server.hpp"
@@ -25,10 +26,9 @@
 #include "server/http/token_endpoint.hpp"
 #include "server/issue/token_issuer.hpp"
 #include "server/keys/key_manager.hpp"
-#include "server/store/statement_counter.hpp"
-#include "server/app/cluster.hpp"
 #include "server/store/postgres/postgres_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
+#include "server/store/statement_counter.hpp"
 
 namespace tessera::app {
 namespace {
@@ -52,7 +52,8 @@ Result<asio::ip::tcp::endpoint, std::string> parse_listen(const std::string& lis
   if (colon == std::string::npos) return fail("--listen must be HOST:PORT, e.g. 127.0.0.1:8080");
   std::string host = listen.substr(0, colon);
   const std::string port_text = listen.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
@@ -64,7 +65,8 @@ Result<asio::ip::tcp::endpoint, std::string> parse_listen(const std::string& lis
   } catch (const std::exception&) {
     port = 65536;
   }
-  if (ec || port > 65535) return fail("--listen must be HOST:PORT with an IP address, e.g. 127.0.0.1:8080");
+  if (ec || port > 65535)
+    return fail("--listen must be HOST:PORT with an IP address, e.g. 127.0.0.1:8080");
   return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
@@ -110,8 +112,8 @@ struct ServerApp::Parts {
   std::unique_ptr<http::HttpServer> http;
   std::atomic<bool> stopping{false};
   jose::Algorithm algorithm = jose::Algorithm::RS256;
-  std::unique_ptr<NodeLease> lease;  // PostgreSQL: this node's id, leased from the database
-  std::atomic<bool> keys_stale{false};  // another node changed the keys, or a reload failed
+  std::unique_ptr<NodeLease> lease;        // PostgreSQL: this node's id, leased from the database
+  std::atomic<bool> keys_stale{false};     // another node changed the keys, or a reload failed
   std::unique_ptr<ChangeApplier> changes;  // declared last: unsubscribed before the rest goes
 
   Result<void, std::string> open_storage();
@@ -134,10 +136,10 @@ Result<void, std::string> ServerApp::Parts::open_storage() {
   if (location->kind == DatabaseLocation::Kind::postgres) {
     // serve creates the schema of an empty database but never upgrades a shared one: during a
     // rolling upgrade the older nodes must keep working until `tessera migrate` is run on purpose.
-    auto opened = store::open_postgres_store(
-        {.url = location->target,
-         .max_connections = config.worker_threads + 4,
-         .migrations = store::MigrationPolicy::initialize_only});
+    auto opened =
+        store::open_postgres_store({.url = location->target,
+                                    .max_connections = config.worker_threads + 4,
+                                    .migrations = store::MigrationPolicy::initialize_only});
     if (!opened) return fail(opened.error().message);
     store = std::move(*opened);
     return {};
@@ -145,7 +147,8 @@ Result<void, std::string> ServerApp::Parts::open_storage() {
   const std::size_t threads = resolved_io_threads(config) + config.worker_threads;
   auto opened = store::open_sqlite_store(
       {.path = location->target, .max_readers = std::max<std::size_t>(8, threads + 2)});
-  if (!opened) return fail("cannot open the database " + location->target + ": " + opened.error().message);
+  if (!opened)
+    return fail("cannot open the database " + location->target + ": " + opened.error().message);
   store = std::move(*opened);
   return {};
 }
@@ -204,7 +207,11 @@ Result<void, std::string> ServerApp::Parts::open_keys() {
     bool created = false;
     auto key = keys::MasterKey::load_or_create(file, &created);
     if (!key) return fail(file.string() + ": " + std::string(keys::to_string(key.error())));
-    if (created) spdlog::warn("created a new master key at {}; back it up: without it, signing keys and secrets cannot be recovered", file.string());
+    if (created)
+      spdlog::warn(
+          "created a new master key at {}; back it up: without it, signing keys and secrets cannot "
+          "be recovered",
+          file.string());
     master_key = *key;
   }
   sealer = std::make_unique<keys::Sealer>(master_key->derive(keys::kKeySealingLabel));
@@ -236,7 +243,8 @@ Result<void, std::string> ServerApp::Parts::ensure_admin() {
     if (config.admin_client_id.empty() || config.admin_client_secret.empty()) {
       return fail(std::string("set both TESSERA_ADMIN_CLIENT_ID and TESSERA_ADMIN_CLIENT_SECRET"));
     }
-    auto ensured = service->ensure_environment_client(config.admin_client_id, config.admin_client_secret);
+    auto ensured =
+        service->ensure_environment_client(config.admin_client_id, config.admin_client_secret);
     if (!ensured) return fail("admin credentials: " + ensured.error().message);
     return {};
   }
@@ -253,7 +261,8 @@ Result<void, std::string> ServerApp::Parts::build_http() {
   auto endpoint = parse_listen(config.listen);
   if (!endpoint) return fail(endpoint.error());
   auto proxies = http::TrustedProxies::parse(config.trusted_proxies);
-  if (!proxies) return fail("--trusted-proxies must be a comma-separated list of IPs and CIDR ranges");
+  if (!proxies)
+    return fail("--trusted-proxies must be a comma-separated list of IPs and CIDR ranges");
   trusted_proxies = std::move(*proxies);
   std::shared_ptr<asio::ssl::context> tls;
   if (!config.tls_cert.empty() || !config.tls_key.empty()) {
@@ -269,14 +278,15 @@ Result<void, std::string> ServerApp::Parts::build_http() {
     return fail("cannot listen on " + config.listen + ": " + ec.message());
   }
   const std::string scheme = tls ? "https://" : "http://";
-  issuer = !config.issuer.empty() ? config.effective_issuer()
-                                  : scheme + endpoint->address().to_string() + ":" +
-                                        std::to_string(http->port());
+  issuer = !config.issuer.empty()
+               ? config.effective_issuer()
+               : scheme + endpoint->address().to_string() + ":" + std::to_string(http->port());
 
   if (config.issuer.empty() && endpoint->address().is_unspecified()) {
-    spdlog::warn("listening on all interfaces without --issuer: tokens carry iss={}, which clients "
-                 "cannot reach; set --issuer to the public URL",
-                 issuer);
+    spdlog::warn(
+        "listening on all interfaces without --issuer: tokens carry iss={}, which clients "
+        "cannot reach; set --issuer to the public URL",
+        issuer);
   }
   issuer_service = std::make_unique<issue::TokenIssuer>(issuer, *ring);
   shedder = std::make_unique<http::LoadShedder>(std::chrono::milliseconds(config.shed_lag_ms));
@@ -285,7 +295,8 @@ Result<void, std::string> ServerApp::Parts::build_http() {
        .audiences = {std::string(issue::kManagementAudience)},
        .algorithms = {jose::Algorithm::RS256, jose::Algorithm::ES256, jose::Algorithm::EdDSA},
        .key_source = std::make_shared<RingKeySource>(*ring)});
-  if (!verifier) return fail("management token verifier: " + std::string(verify::to_string(verifier.error())));
+  if (!verifier)
+    return fail("management token verifier: " + std::string(verify::to_string(verifier.error())));
   management_authorizer.emplace(std::move(*verifier), "tessera");
 
   token_endpoint = std::make_unique<http::TokenEndpoint>(
@@ -301,11 +312,11 @@ Result<void, std::string> ServerApp::Parts::build_http() {
   grpc_clients->add_methods(grpc_methods);
   grpc_server = std::make_unique<grpc::GrpcServer>(
       grpc_methods, trusted_proxies,
-      grpc::GrpcLimits{.max_message_bytes = config.limits.max_body_bytes,
-                       .max_header_list_bytes =
-                           static_cast<std::uint32_t>(config.limits.max_header_bytes),
-                       .idle_timeout = config.limits.idle_timeout,
-                       .request_timeout = config.limits.body_timeout});
+      grpc::GrpcLimits{
+          .max_message_bytes = config.limits.max_body_bytes,
+          .max_header_list_bytes = static_cast<std::uint32_t>(config.limits.max_header_bytes),
+          .idle_timeout = config.limits.idle_timeout,
+          .request_timeout = config.limits.body_timeout});
   http->set_http2_handler(grpc_server.get());
   public_endpoints = std::make_unique<http::PublicEndpoints>(
       http::PublicEndpointsConfig{issuer, static_cast<int>(config.jwks_max_age_seconds)}, *ring,
@@ -337,7 +348,8 @@ void ServerApp::Parts::flush_last_used() {
   if (uses.empty()) return;
   if (auto written = store->record_secret_uses(uses); !written) {
     spdlog::warn("could not record secret last-use times: {}", store::to_string(written.error()));
-    for (const auto& use : uses) last_used.record(use.secret_id, use.used_at);
+    for (const auto& use : uses)
+      last_used.record(use.secret_id, use.used_at);
   }
 }
 
@@ -371,7 +383,8 @@ Result<std::unique_ptr<ServerApp>, std::string> ServerApp::create(const Config& 
   std::error_code ec;
   if (!std::filesystem::exists(config.data_dir)) {
     std::filesystem::create_directories(config.data_dir, ec);
-    if (ec) return fail("cannot create data directory " + config.data_dir.string() + ": " + ec.message());
+    if (ec)
+      return fail("cannot create data directory " + config.data_dir.string() + ": " + ec.message());
     ::chmod(config.data_dir.c_str(), 0700);
   }
   for (auto step : {&Parts::open_storage, &Parts::claim_node_id, &Parts::open_keys,
@@ -381,8 +394,12 @@ Result<std::unique_ptr<ServerApp>, std::string> ServerApp::create(const Config& 
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(parts)));
 }
 
-std::uint16_t ServerApp::port() const { return parts_->http->port(); }
-const std::string& ServerApp::issuer() const { return parts_->issuer; }
+std::uint16_t ServerApp::port() const {
+  return parts_->http->port();
+}
+const std::string& ServerApp::issuer() const {
+  return parts_->issuer;
+}
 const std::optional<manage::CreatedClient>& ServerApp::generated_admin() const {
   return parts_->generated_admin;
 }
@@ -408,10 +425,12 @@ int ServerApp::run() {
   });
   p.http->start();
   p.shedder->start(p.io, p.stopping);
-  asio::co_spawn(p.io, p.every(1s, [&p] {
-                   if (p.keys_stale.exchange(false)) p.reload_keys();
-                   p.ring->refresh(domain::now());
-                 }),
+  asio::co_spawn(p.io,
+                 p.every(1s,
+                         [&p] {
+                           if (p.keys_stale.exchange(false)) p.reload_keys();
+                           p.ring->refresh(domain::now());
+                         }),
                  asio::detached);
   // The change feed tells of key changes within milliseconds; this re-read bounds how late a node
   // can learn of one it missed (e.g. while it was starting), so the publish delay of a rotation
@@ -419,28 +438,36 @@ int ServerApp::run() {
   asio::co_spawn(p.io, p.every(30s, [&p] { p.keys_stale = true; }), asio::detached);
   if (p.lease) {
     p.share_throttle();
-    asio::co_spawn(p.io, p.every(NodeLease::kRenewEvery, [this, &p] {
-                     if (!p.lease->renew()) asio::post(p.io, [this] { stop(); });
-                     p.share_throttle();
-                   }),
+    asio::co_spawn(p.io,
+                   p.every(NodeLease::kRenewEvery,
+                           [this, &p] {
+                             if (!p.lease->renew()) asio::post(p.io, [this] { stop(); });
+                             p.share_throttle();
+                           }),
                    asio::detached);
   }
-  asio::co_spawn(p.io, p.every(std::chrono::seconds(p.config.last_used_flush_seconds),
-                               [&p] { p.flush_last_used(); }),
+  asio::co_spawn(p.io,
+                 p.every(std::chrono::seconds(p.config.last_used_flush_seconds),
+                         [&p] { p.flush_last_used(); }),
                  asio::detached);
-  asio::co_spawn(p.io, p.every(60s, [&p] {
-                   if (auto pruned = p.key_manager->prune(domain::now()); !pruned) {
-                     spdlog::warn("key pruning failed: {}", keys::to_string(pruned.error()));
-                   }
-                 }),
+  asio::co_spawn(p.io,
+                 p.every(60s,
+                         [&p] {
+                           if (auto pruned = p.key_manager->prune(domain::now()); !pruned) {
+                             spdlog::warn("key pruning failed: {}",
+                                          keys::to_string(pruned.error()));
+                           }
+                         }),
                  asio::detached);
   spdlog::info("tessera listening on port {} (issuer {})", p.http->port(), p.issuer);
 
   const unsigned threads = resolved_io_threads(p.config);
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&p] { p.io.run(); });
+  for (unsigned i = 1; i < threads; ++i)
+    pool.emplace_back([&p] { p.io.run(); });
   p.io.run();
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
   p.workers->join();
   p.flush_last_used();
   p.changes.reset();

@@ -29,7 +29,7 @@ ClientCache::Entry ClientAuthenticator::cached(std::string_view client_id, domai
 }
 
 Result<ClientCache::Entry, AuthFailure> ClientAuthenticator::load(std::string_view client_id,
-                                                                 domain::Timestamp now) {
+                                                                  domain::Timestamp now) {
   const auto ticket = cache_.ticket();
   auto client = store_.get_client(client_id);
   if (!client) {
@@ -74,7 +74,8 @@ std::vector<store::SecretUse> LastUsedTracker::drain() {
   }
   std::vector<store::SecretUse> uses;
   uses.reserve(batch.size());
-  for (auto& [id, when] : batch) uses.push_back({id, when});
+  for (auto& [id, when] : batch)
+    uses.push_back({id, when});
   return uses;
 }
 

@@ -42,8 +42,7 @@ class ClientAuthenticator {
 
   // Checks `secret` against the entry; `entry` may be absent (the work is done all the same).
   Result<Authenticated, AuthFailure> verify(const ClientCache::Entry& entry,
-                                            std::string_view secret,
-                                            domain::Timestamp now) const;
+                                            std::string_view secret, domain::Timestamp now) const;
 
  private:
   store::Store& store_;

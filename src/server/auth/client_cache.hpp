@@ -52,7 +52,8 @@ class ClientCache {
 
   // `capacity`: entries across all shards (positive and negative). `absent_ttl`: how long an id
   // that the store did not know is answered from memory.
-  explicit ClientCache(std::size_t capacity, std::chrono::seconds absent_ttl = std::chrono::seconds(5));
+  explicit ClientCache(std::size_t capacity,
+                       std::chrono::seconds absent_ttl = std::chrono::seconds(5));
 
   Entry find(std::string_view client_id, domain::Timestamp now);
 

@@ -12,8 +12,8 @@ std::optional<GeneratedSecret> generate_secret() {
   std::array<std::uint8_t, kSecretRandomBytes> random{};
   if (!keys::random_bytes(random.data(), random.size())) return std::nullopt;
   GeneratedSecret secret;
-  secret.plain = std::string(kSecretPrefix) +
-                 jose::base64url_encode(std::span<const std::uint8_t>(random));
+  secret.plain =
+      std::string(kSecretPrefix) + jose::base64url_encode(std::span<const std::uint8_t>(random));
   secret.suffix = secret.plain.substr(secret.plain.size() - kSecretSuffixLength);
   OPENSSL_cleanse(random.data(), random.size());
   return secret;

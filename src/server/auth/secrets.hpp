@@ -1,6 +1,7 @@
 // Client secrets: generation from the OS CSPRNG and keyed hashing. Secrets are 256-bit random
-// strings, so a keyed hash (HMAC-SHA-256 under a server-side key) is the right tool: a slow password
-// hash adds nothing against guessing a 256-bit value and would turn /oauth/token into a CPU sink.
+// strings, so a keyed hash (HMAC-SHA-256 under a server-side key) is the right tool: a slow
+// password hash adds nothing against guessing a 256-bit value and would turn /oauth/token into a
+// CPU sink.
 #pragma once
 
 #include <array>

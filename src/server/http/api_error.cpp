@@ -46,7 +46,9 @@ Mapping mapping(ApiStatus status) {
 
 }  // namespace
 
-bhttp::status http_status(ApiStatus status) { return mapping(status).http; }
+bhttp::status http_status(ApiStatus status) {
+  return mapping(status).http;
+}
 
 Response api_error(ApiStatus status, std::string_view message,
                    const std::vector<FieldViolation>& violations) {

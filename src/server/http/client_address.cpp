@@ -10,8 +10,10 @@ namespace {
 namespace ip = boost::asio::ip;
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -87,7 +89,8 @@ std::string client_address(const Request& request, const TrustedProxies& proxies
   if (proxies.empty() || !proxies.contains(request.peer)) return request.peer.to_string();
   // Several X-Forwarded-For lines form one list (RFC 9110 §5.3).
   std::string joined;
-  for (const auto& field : boost::make_iterator_range(request.message.equal_range("X-Forwarded-For"))) {
+  for (const auto& field :
+       boost::make_iterator_range(request.message.equal_range("X-Forwarded-For"))) {
     if (!joined.empty()) joined.push_back(',');
     joined.append(field.value().data(), field.value().size());
   }

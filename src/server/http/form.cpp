@@ -85,7 +85,8 @@ Result<FormParams, FormError> parse_form(std::string_view text, std::size_t max_
     if (pair.empty()) continue;  // "a=1&&b=2" and a trailing '&' are harmless
     const auto eq = pair.find('=');
     auto name = form_decode(pair.substr(0, eq));
-    auto value = form_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    auto value =
+        form_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
     if (!name || !value) return fail(FormError::bad_encoding);
     if (params.get(*name)) return fail(FormError::duplicate);
     if (params.size() >= max_params) return fail(FormError::too_many);

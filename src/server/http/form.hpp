@@ -13,16 +13,18 @@
 namespace tessera::http {
 
 enum class FormError {
-  bad_encoding,   // a '%' not followed by two hex digits, or decoded bytes that are not UTF-8
-  duplicate,      // a parameter name given twice (RFC 6749 §3.1: at most once)
-  too_many,       // more parameters than the caller allows
+  bad_encoding,  // a '%' not followed by two hex digits, or decoded bytes that are not UTF-8
+  duplicate,     // a parameter name given twice (RFC 6749 §3.1: at most once)
+  too_many,      // more parameters than the caller allows
 };
 
 class FormParams {
  public:
   std::optional<std::string_view> get(std::string_view name) const;
   std::size_t size() const { return entries_.size(); }
-  void add(std::string name, std::string value) { entries_.emplace_back(std::move(name), std::move(value)); }
+  void add(std::string name, std::string value) {
+    entries_.emplace_back(std::move(name), std::move(value));
+  }
 
  private:
   std::vector<std::pair<std::string, std::string>> entries_;

@@ -36,7 +36,8 @@ ApiStatus status_of(manage::ErrorKind kind) {
 
 std::vector<FieldViolation> violations_of(const domain::FieldViolations& violations) {
   std::vector<FieldViolation> out;
-  for (const auto& v : violations) out.push_back({v.field, v.description});
+  for (const auto& v : violations)
+    out.push_back({v.field, v.description});
   return out;
 }
 
@@ -66,10 +67,12 @@ std::optional<Response> require_json(const Request& request) {
 
 Result<store::PageRequest, Response> page_request(const Request& request) {
   auto query = parse_form(request.query());
-  if (!query) return fail(api_error(ApiStatus::invalid_argument, std::string(to_string(query.error()))));
+  if (!query)
+    return fail(api_error(ApiStatus::invalid_argument, std::string(to_string(query.error()))));
   store::PageRequest page;
   if (auto size = query->get("page_size"); size && !size->empty()) {
-    const auto [end, ec] = std::from_chars(size->data(), size->data() + size->size(), page.page_size);
+    const auto [end, ec] =
+        std::from_chars(size->data(), size->data() + size->size(), page.page_size);
     if (ec != std::errc() || end != size->data() + size->size()) {
       return fail(api_error(ApiStatus::invalid_argument, "page_size: must be an integer",
                             {{"page_size", "must be an integer"}}));
@@ -82,7 +85,8 @@ Result<store::PageRequest, Response> page_request(const Request& request) {
 template <class T>
 Json page_json(const char* name, const store::Page<T>& page) {
   Json items = Json::array();
-  for (const auto& item : page.items) items.push_back(wire::to_json(item));
+  for (const auto& item : page.items)
+    items.push_back(wire::to_json(item));
   return {{name, std::move(items)},
           {"next_page_token", page.next_page_token},
           {"prev_page_token", page.prev_page_token},
@@ -302,7 +306,8 @@ Awaitable ManagementApi::delete_secret(const Call& call) {
 
 Awaitable ManagementApi::list_keys(const Call&) {
   Json keys = Json::array();
-  for (const auto& key : ring_.describe(domain::now())) keys.push_back(wire::to_json(key));
+  for (const auto& key : ring_.describe(domain::now()))
+    keys.push_back(wire::to_json(key));
   co_return ok(bhttp::status::ok, {{"keys", std::move(keys)}});
 }
 
@@ -316,7 +321,8 @@ Awaitable ManagementApi::rotate_keys(const Call& call) {
   }
   KeyRotationPolicy policy = rotation_;
   if (auto alg = body.find("algorithm"); alg != body.end()) {
-    const auto parsed = alg->is_string() ? jose::parse_algorithm(alg->get<std::string>()) : std::nullopt;
+    const auto parsed =
+        alg->is_string() ? jose::parse_algorithm(alg->get<std::string>()) : std::nullopt;
     if (!parsed) {
       co_return api_error(ApiStatus::invalid_argument, "algorithm: must be RS256, ES256 or EdDSA",
                           {{"algorithm", "must be RS256, ES256 or EdDSA"}});
@@ -338,8 +344,9 @@ Awaitable ManagementApi::rotate_keys(const Call& call) {
     return result;
   });
   if (!rotated) {
-    const auto status = rotated.error() == keys::KeyManagerError::unavailable ? ApiStatus::unavailable
-                                                                              : ApiStatus::internal;
+    const auto status = rotated.error() == keys::KeyManagerError::unavailable
+                            ? ApiStatus::unavailable
+                            : ApiStatus::internal;
     co_return api_error(status, std::string(keys::to_string(rotated.error())));
   }
   for (const auto& key : ring_.describe(domain::now())) {

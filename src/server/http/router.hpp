@@ -27,9 +27,9 @@ class Router {
   };
 
   struct Match {
-    const Route* route = nullptr;          // null: no route for this method and path
+    const Route* route = nullptr;  // null: no route for this method and path
     PathParams params;
-    std::vector<bhttp::verb> allowed;      // methods the path does accept (for 405)
+    std::vector<bhttp::verb> allowed;  // methods the path does accept (for 405)
   };
 
   // body_limit 0 means the server default.

@@ -90,7 +90,8 @@ Result<std::pair<std::string, std::string>, std::string> parse_basic(std::string
 }
 
 bool starts_with_icase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && boost::beast::iequals(text.substr(0, prefix.size()), prefix);
+  return text.size() >= prefix.size() &&
+         boost::beast::iequals(text.substr(0, prefix.size()), prefix);
 }
 
 std::vector<std::string_view> split_scope(std::string_view scope) {
@@ -125,11 +126,10 @@ Response oauth_error(OAuthError error, std::string_view description, bool used_b
 }
 
 Response oauth_throttled(std::chrono::seconds retry_after, bool used_basic) {
-  Response response = oauth_error(
-      OAuthError::slow_down,
-      "too many failed authentication attempts; retry after " +
-          std::to_string(retry_after.count()) + " s",
-      used_basic);
+  Response response = oauth_error(OAuthError::slow_down,
+                                  "too many failed authentication attempts; retry after " +
+                                      std::to_string(retry_after.count()) + " s",
+                                  used_basic);
   response.set(bhttp::field::retry_after, std::to_string(retry_after.count()));
   return response;
 }
@@ -154,7 +154,8 @@ Result<TokenRequest, TokenRequestError> parse_token_request(const Request& reque
   const std::string_view authorization = request.header(bhttp::field::authorization);
   const bool basic = starts_with_icase(authorization, "Basic ");
   if (!request.query().empty()) {
-    return reject(OAuthError::invalid_request, "parameters must be sent in the request body", basic);
+    return reject(OAuthError::invalid_request, "parameters must be sent in the request body",
+                  basic);
   }
   const std::string_view type = request.header(bhttp::field::content_type);
   if (!boost::beast::iequals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded")) {
@@ -162,12 +163,14 @@ Result<TokenRequest, TokenRequestError> parse_token_request(const Request& reque
                   "Content-Type must be application/x-www-form-urlencoded", basic);
   }
   auto form = parse_form(request.message.body());
-  if (!form) return reject(OAuthError::invalid_request, std::string(to_string(form.error())), basic);
+  if (!form)
+    return reject(OAuthError::invalid_request, std::string(to_string(form.error())), basic);
 
   const auto grant_type = form->get("grant_type");
   if (!grant_type) return reject(OAuthError::invalid_request, "grant_type is required", basic);
   if (*grant_type != "client_credentials") {
-    return reject(OAuthError::unsupported_grant_type, "only client_credentials is supported", basic);
+    return reject(OAuthError::unsupported_grant_type, "only client_credentials is supported",
+                  basic);
   }
 
   TokenRequest token_request;
@@ -252,15 +255,18 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
     auto& counter = parsed.error().error == OAuthError::invalid_client ? metrics_.invalid_client
                                                                        : metrics_.invalid_request;
     counter.fetch_add(1, std::memory_order_relaxed);
-    co_return oauth_error(parsed.error().error, parsed.error().description, parsed.error().used_basic);
+    co_return oauth_error(parsed.error().error, parsed.error().description,
+                          parsed.error().used_basic);
   }
   const TokenRequest& token_request = *parsed;
   const auto now = domain::now();
   const std::string source = client_address(request, proxies_);
-  // Before the credentials are looked at: while throttled, a right guess must look like a wrong one.
+  // Before the credentials are looked at: while throttled, a right guess must look like a wrong
+  // one.
   if (auto wait = throttle_.refused(token_request.client_id, source, now)) {
     metrics_.throttled.fetch_add(1, std::memory_order_relaxed);
-    spdlog::warn("token request throttled: client_id={} source={}", loggable(token_request.client_id), source);
+    spdlog::warn("token request throttled: client_id={} source={}",
+                 loggable(token_request.client_id), source);
     co_return oauth_throttled(*wait, token_request.used_basic);
   }
   auto entry = authenticator_.cached(token_request.client_id, now);
@@ -290,8 +296,8 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
 }
 
 // A cold client (most requests when clients far outnumber the cache) costs one point read.
-boost::asio::awaitable<Result<auth::ClientCache::Entry, auth::AuthFailure>> TokenEndpoint::load_client(
-    std::string_view client_id, domain::Timestamp now) {
+boost::asio::awaitable<Result<auth::ClientCache::Entry, auth::AuthFailure>>
+TokenEndpoint::load_client(std::string_view client_id, domain::Timestamp now) {
   if (authenticator_.loads_are_local()) co_return authenticator_.load(client_id, now);
   co_return co_await offload(workers_, [&] { return authenticator_.load(client_id, now); });
 }

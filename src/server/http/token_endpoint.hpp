@@ -14,10 +14,10 @@
 
 #include "server/auth/authenticator.hpp"
 #include "server/auth/throttle.hpp"
+#include "server/domain/ids.hpp"
 #include "server/http/client_address.hpp"
 #include "server/http/load_shedder.hpp"
 #include "server/http/metrics.hpp"
-#include "server/domain/ids.hpp"
 #include "server/http/router.hpp"
 #include "server/issue/token_issuer.hpp"
 #include "tessera/result.hpp"

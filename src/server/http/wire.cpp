@@ -14,7 +14,8 @@ using Violations = domain::FieldViolations;
 
 Json string_array(const std::vector<std::string>& values) {
   Json array = Json::array();
-  for (const auto& v : values) array.push_back(v);
+  for (const auto& v : values)
+    array.push_back(v);
   return array;
 }
 
@@ -28,7 +29,8 @@ class BodyReader {
       doc_ = json::object();
       return;
     }
-    if (auto error = ::tessera::json::parse_strict(body, doc_, {.max_bytes = 64 * 1024, .max_depth = 8})) {
+    if (auto error =
+            ::tessera::json::parse_strict(body, doc_, {.max_bytes = 64 * 1024, .max_depth = 8})) {
       violations_.push_back({"body", std::string(::tessera::json::to_string(*error))});
       doc_ = json::object();
     } else if (!doc_.is_object()) {
@@ -83,11 +85,11 @@ class BodyReader {
       if (!item.is_object()) return bad(field, shape);
       const auto key = item.find("key");
       const auto value = item.find("value");
-      if (key == item.end() || !key->is_string() ||
-          (value != item.end() && !value->is_string())) {
+      if (key == item.end() || !key->is_string() || (value != item.end() && !value->is_string())) {
         return bad(field, shape);
       }
-      values.push_back({key->get<std::string>(), value == item.end() ? "" : value->get<std::string>()});
+      values.push_back(
+          {key->get<std::string>(), value == item.end() ? "" : value->get<std::string>()});
     }
     if (values.empty()) return std::nullopt;
     return values;
@@ -149,7 +151,8 @@ Json to_json(const domain::Secret& secret) {
 
 Json to_json(const domain::ApiClient& client) {
   Json secrets = Json::array();
-  for (const auto& secret : client.secrets) secrets.push_back(to_json(secret));
+  for (const auto& secret : client.secrets)
+    secrets.push_back(to_json(secret));
   Json out = {{"client_id", client.id},
               {"secrets", std::move(secrets)},
               {"name", client.name},
@@ -174,7 +177,8 @@ Json to_json(const domain::Organization& organization) {
   Json out = {{"id", organization.id}, {"display_name", organization.display_name}};
   if (organization.external_id) out["external_id"] = *organization.external_id;
   Json metadata = Json::object();
-  for (const auto& [key, value] : organization.metadata) metadata[key] = value;
+  for (const auto& [key, value] : organization.metadata)
+    metadata[key] = value;
   out["metadata"] = std::move(metadata);
   out["create_time"] = domain::format_rfc3339(organization.create_time);
   out["update_time"] = domain::format_rfc3339(organization.update_time);

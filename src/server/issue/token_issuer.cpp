@@ -48,12 +48,14 @@ std::string TokenIssuer::claims_json(const Grant& grant, std::int64_t now,
   if (!grant.audience.empty()) {
     w.key(claim::kAudience);
     w.begin_array();
-    for (const auto& aud : grant.audience) w.string(aud);
+    for (const auto& aud : grant.audience)
+      w.string(aud);
     w.end_array();
   }
   w.key(claim::kScopes);
   w.begin_array();
-  for (const auto& scope : grant.scopes) w.string(scope);
+  for (const auto& scope : grant.scopes)
+    w.string(scope);
   w.end_array();
   if (!grant.scopes.empty()) {
     w.key(claim::kScope);

@@ -15,8 +15,9 @@ Result<RingKey, KeyManagerError> open_record(const domain::SigningKeyRecord& rec
                                              jose::Algorithm alg) {
   auto public_key = jose::parse_jwk(record.public_jwk_json);
   if (!public_key) return fail(KeyManagerError::undecryptable);
-  RingKey key{record.id, nullptr, std::move(*public_key), record.create_time,
-              record.activate_time, record.retire_time};
+  RingKey key{
+      record.id,         nullptr, std::move(*public_key), record.create_time, record.activate_time,
+      record.retire_time};
   if (!needs_private) return key;
   auto pem = sealer.open(as_view(record.encrypted_private_key), record.id);
   if (!pem) return fail(KeyManagerError::undecryptable);

@@ -64,7 +64,8 @@ void KeyRing::rebuild(domain::Timestamp now) {
   std::stable_sort(published.begin(), published.end(),
                    [&](const RingKey* a, const RingKey* b) { return rank(a) < rank(b); });
   auto jwks = std::make_shared<jose::Jwks>();
-  for (const RingKey* key : published) jwks->keys.push_back(key->public_key);
+  for (const RingKey* key : published)
+    jwks->keys.push_back(key->public_key);
   next->jwks_json = std::make_shared<const std::string>(jose::to_jwks_json(jwks->keys));
   next->published = std::move(jwks);
   std::lock_guard lock(snapshot_mutex_);
@@ -80,7 +81,9 @@ std::shared_ptr<const jose::JwsSigner> KeyRing::active_signer() const {
   return snapshot()->signer;
 }
 
-std::shared_ptr<const std::string> KeyRing::jwks_json() const { return snapshot()->jwks_json; }
+std::shared_ptr<const std::string> KeyRing::jwks_json() const {
+  return snapshot()->jwks_json;
+}
 
 std::shared_ptr<const jose::Jwks> KeyRing::published_keys() const {
   return snapshot()->published;
@@ -90,8 +93,9 @@ std::vector<KeyInfo> KeyRing::describe(domain::Timestamp now) const {
   std::lock_guard lock(keys_mutex_);
   std::vector<KeyInfo> out;
   for (const auto& key : keys_) {
-    KeyInfo info{key.id,           key.public_key.algorithm(), state_of(key, now), key.create_time,
-                 key.activate_time, key.retire_time,           std::nullopt};
+    KeyInfo info{key.id,          key.public_key.algorithm(), state_of(key, now),
+                 key.create_time, key.activate_time,          key.retire_time,
+                 std::nullopt};
     if (key.retire_time) info.unpublish_time = *key.retire_time + max_token_lifetime_;
     out.push_back(std::move(info));
   }

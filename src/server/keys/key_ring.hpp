@@ -21,7 +21,7 @@
 namespace tessera::keys {
 
 struct RingKey {
-  std::string id;  // snk_, the "kid"
+  std::string id;                                 // snk_, the "kid"
   std::shared_ptr<const jose::JwsSigner> signer;  // null once the private half is no longer needed
   jose::PublicKey public_key;
   domain::Timestamp create_time;

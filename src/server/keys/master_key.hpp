@@ -14,10 +14,10 @@
 namespace tessera::keys {
 
 enum class MasterKeyError {
-  malformed,         // not 32 bytes of base64url or hex
-  insecure_file,     // key file readable or writable by group or others
-  io_error,          // cannot read or create the key file
-  random_failure,    // the OS CSPRNG failed
+  malformed,       // not 32 bytes of base64url or hex
+  insecure_file,   // key file readable or writable by group or others
+  io_error,        // cannot read or create the key file
+  random_failure,  // the OS CSPRNG failed
 };
 
 std::string_view to_string(MasterKeyError error);

@@ -37,7 +37,9 @@ ManageResult<T> pass(store::StoreResult<T>&& result, std::string_view what) {
   return std::move(*result);
 }
 
-bool valid_id(domain::IdKind kind, std::string_view id) { return domain::parse_id(kind, id).has_value(); }
+bool valid_id(domain::IdKind kind, std::string_view id) {
+  return domain::parse_id(kind, id).has_value();
+}
 
 }  // namespace
 
@@ -79,7 +81,8 @@ ManageResult<domain::Organization> Service::create_organization(const Organizati
 }
 
 ManageResult<domain::Organization> Service::get_organization(std::string_view id) {
-  if (!valid_id(domain::IdKind::organization, id)) return fail(from_store(StoreError::not_found, "organization"));
+  if (!valid_id(domain::IdKind::organization, id))
+    return fail(from_store(StoreError::not_found, "organization"));
   return pass(store_.get_organization(id), "organization");
 }
 
@@ -93,7 +96,8 @@ ManageResult<store::Page<domain::Organization>> Service::list_organizations(
 
 ManageResult<domain::Organization> Service::update_organization(std::string_view id,
                                                                 domain::OrganizationPatch patch) {
-  if (!valid_id(domain::IdKind::organization, id)) return fail(from_store(StoreError::not_found, "organization"));
+  if (!valid_id(domain::IdKind::organization, id))
+    return fail(from_store(StoreError::not_found, "organization"));
   if (auto violations = domain::validate_organization_patch(patch); !violations.empty()) {
     return fail(invalid(std::move(violations)));
   }
@@ -102,17 +106,19 @@ ManageResult<domain::Organization> Service::update_organization(std::string_view
 }
 
 ManageResult<void> Service::delete_organization(std::string_view id) {
-  if (!valid_id(domain::IdKind::organization, id)) return fail(from_store(StoreError::not_found, "organization"));
+  if (!valid_id(domain::IdKind::organization, id))
+    return fail(from_store(StoreError::not_found, "organization"));
   auto deleted = store_.delete_organization(id);
   if (!deleted) return fail(from_store(deleted.error(), "organization"));
-  for (const auto& client_id : *deleted) cache_.erase(client_id);
+  for (const auto& client_id : *deleted)
+    cache_.erase(client_id);
   return {};
 }
 
 // --- Clients ---------------------------------------------------------------------------------
 
-ManageResult<domain::Secret> Service::new_secret(std::string_view client_id,
-                                                 std::string_view plain, std::string_view suffix,
+ManageResult<domain::Secret> Service::new_secret(std::string_view client_id, std::string_view plain,
+                                                 std::string_view suffix,
                                                  domain::Timestamp now) const {
   domain::Secret secret;
   secret.id = ids_.next(domain::IdKind::secret);
@@ -160,7 +166,8 @@ ManageResult<CreatedClient> Service::create_client(std::string_view organization
 
 ManageResult<domain::ApiClient> Service::get_client(std::string_view organization_id,
                                                     std::string_view client_id) {
-  if (!valid_id(domain::IdKind::api_client, client_id)) return fail(from_store(StoreError::not_found, "client"));
+  if (!valid_id(domain::IdKind::api_client, client_id))
+    return fail(from_store(StoreError::not_found, "client"));
   return pass(store_.get_organization_client(organization_id, client_id), "client");
 }
 
@@ -178,7 +185,8 @@ ManageResult<store::Page<domain::ApiClient>> Service::list_clients(
 ManageResult<domain::ApiClient> Service::update_client(std::string_view organization_id,
                                                        std::string_view client_id,
                                                        domain::ApiClientPatch patch) {
-  if (!valid_id(domain::IdKind::api_client, client_id)) return fail(from_store(StoreError::not_found, "client"));
+  if (!valid_id(domain::IdKind::api_client, client_id))
+    return fail(from_store(StoreError::not_found, "client"));
   if (auto violations = domain::validate_client_patch(patch, policy_); !violations.empty()) {
     return fail(invalid(std::move(violations)));
   }
@@ -190,7 +198,8 @@ ManageResult<domain::ApiClient> Service::update_client(std::string_view organiza
 
 ManageResult<void> Service::delete_client(std::string_view organization_id,
                                           std::string_view client_id) {
-  if (!valid_id(domain::IdKind::api_client, client_id)) return fail(from_store(StoreError::not_found, "client"));
+  if (!valid_id(domain::IdKind::api_client, client_id))
+    return fail(from_store(StoreError::not_found, "client"));
   auto deleted = store_.delete_client(organization_id, client_id);
   cache_.erase(client_id);
   if (!deleted) return fail(from_store(deleted.error(), "client"));
@@ -201,7 +210,8 @@ ManageResult<void> Service::delete_client(std::string_view organization_id,
 
 ManageResult<CreatedSecret> Service::add_secret(std::string_view organization_id,
                                                 std::string_view client_id) {
-  if (!valid_id(domain::IdKind::api_client, client_id)) return fail(from_store(StoreError::not_found, "client"));
+  if (!valid_id(domain::IdKind::api_client, client_id))
+    return fail(from_store(StoreError::not_found, "client"));
   const auto generated = auth::generate_secret();
   if (!generated) return fail(Error{ErrorKind::internal, "secret generation failed", {}});
   auto secret = new_secret(client_id, generated->plain, generated->suffix, domain::now());
@@ -209,10 +219,10 @@ ManageResult<CreatedSecret> Service::add_secret(std::string_view organization_id
   cache_.erase(client_id);
   if (!stored) {
     if (stored.error() == StoreError::failed_precondition) {
-      return fail(Error{ErrorKind::failed_precondition,
-                        "a client can have at most " +
-                            std::to_string(domain::kMaxSecretsPerClient) + " secrets",
-                        {}});
+      return fail(Error{
+          ErrorKind::failed_precondition,
+          "a client can have at most " + std::to_string(domain::kMaxSecretsPerClient) + " secrets",
+          {}});
     }
     return fail(from_store(stored.error(), "client"));
   }
@@ -220,10 +230,11 @@ ManageResult<CreatedSecret> Service::add_secret(std::string_view organization_id
 }
 
 ManageResult<void> Service::delete_secret(std::string_view organization_id,
-                                          std::string_view client_id,
-                                          std::string_view secret_id) {
-  if (!valid_id(domain::IdKind::api_client, client_id)) return fail(from_store(StoreError::not_found, "client"));
-  if (!valid_id(domain::IdKind::secret, secret_id)) return fail(from_store(StoreError::not_found, "secret"));
+                                          std::string_view client_id, std::string_view secret_id) {
+  if (!valid_id(domain::IdKind::api_client, client_id))
+    return fail(from_store(StoreError::not_found, "client"));
+  if (!valid_id(domain::IdKind::secret, secret_id))
+    return fail(from_store(StoreError::not_found, "secret"));
   auto deleted = store_.delete_secret(organization_id, client_id, secret_id);
   cache_.erase(client_id);
   if (!deleted) {
@@ -267,7 +278,8 @@ ManageResult<void> Service::ensure_environment_client(std::string_view client_id
   const std::string suffix(plain_secret.substr(plain_secret.size() - auth::kSecretSuffixLength));
   auto existing = store_.get_client(client_id);
   if (!existing) {
-    if (existing.error() != StoreError::not_found) return fail(from_store(existing.error(), "client"));
+    if (existing.error() != StoreError::not_found)
+      return fail(from_store(existing.error(), "client"));
     domain::ApiClient client;
     client.id = std::string(client_id);
     client.name = "admin (configured)";

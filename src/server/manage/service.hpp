@@ -109,8 +109,8 @@ class Service {
   // returned: the change it describes has already happened.
   void audit(const Caller& caller, std::string_view action, std::string_view target_id,
              std::string_view organization_id, bool succeeded);
-  ManageResult<store::Page<domain::AuditEvent>> list_audit_events(
-      const store::PageRequest& request, const store::AuditFilter& filter);
+  ManageResult<store::Page<domain::AuditEvent>> list_audit_events(const store::PageRequest& request,
+                                                                  const store::AuditFilter& filter);
 
  private:
   ManageResult<domain::Secret> new_secret(std::string_view client_id, std::string_view plain,

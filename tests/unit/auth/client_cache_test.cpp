@@ -41,8 +41,8 @@ TEST(ClientCache, EraseWins) {
 
 TEST(ClientCache, ALoadThatRacedAnInvalidationIsNotCached) {
   ClientCache cache(1000);
-  const auto ticket = cache.ticket();  // a token request starts loading m2morg_1 ...
-  cache.erase("m2morg_1");             // ... the client is deleted meanwhile ...
+  const auto ticket = cache.ticket();     // a token request starts loading m2morg_1 ...
+  cache.erase("m2morg_1");                // ... the client is deleted meanwhile ...
   cache.put(client("m2morg_1"), ticket);  // ... and the stale load must not come back
   EXPECT_EQ(cache.find("m2morg_1", kT0).state, ClientCache::State::unknown);
   cache.put_absent("m2morg_3", kT0, ticket);
@@ -51,7 +51,8 @@ TEST(ClientCache, ALoadThatRacedAnInvalidationIsNotCached) {
 
 TEST(ClientCache, StaysWithinCapacityDroppingLeastRecentlyUsed) {
   ClientCache cache(160);  // 10 per shard
-  for (int i = 0; i < 10'000; ++i) cache.put(client("m2morg_" + std::to_string(i)), cache.ticket());
+  for (int i = 0; i < 10'000; ++i)
+    cache.put(client("m2morg_" + std::to_string(i)), cache.ticket());
   EXPECT_LE(cache.size(), 160u);
   EXPECT_EQ(cache.find("m2morg_9999", kT0).state, ClientCache::State::present);
   EXPECT_EQ(cache.find("m2morg_0", kT0).state, ClientCache::State::unknown);

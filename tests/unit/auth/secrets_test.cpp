@@ -21,7 +21,8 @@ TEST(Secrets, HavePrefix256BitsOfUrlSafeRandomAndSuffix) {
 
 TEST(Secrets, AreUnique) {
   std::set<std::string> seen;
-  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(seen.insert(generate_secret()->plain).second);
+  for (int i = 0; i < 1000; ++i)
+    EXPECT_TRUE(seen.insert(generate_secret()->plain).second);
 }
 
 TEST(SecretHasher, MatchesOnlyTheSameSecretUnderTheSameKey) {
@@ -44,9 +45,10 @@ TEST(SecretHasher, IsHmacSha256) {
   keys::KeyBytes key{};
   std::copy_n("Jefe", 4, key.begin());
   const auto hash = SecretHasher(key).hash("what do ya want for nothing?");
-  static constexpr std::uint8_t kExpected[] = {
-      0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
-      0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43};
+  static constexpr std::uint8_t kExpected[] = {0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e,
+                                               0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
+                                               0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83,
+                                               0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43};
   EXPECT_TRUE(std::equal(hash.begin(), hash.end(), std::begin(kExpected)));
 }
 

@@ -95,7 +95,8 @@ TEST(Throttle, AFullTableIsNotScannedOnEveryRequest) {
   EXPECT_LT(elapsed, 1500ms);
   // Still bounded, and the keys tracked before the flood still count.
   EXPECT_LE(throttle.tracked_keys(), 3 * kKeys);
-  for (int i = 0; i < 4; ++i) throttle.record_failure("m2morg_7", "10.0.0.1", kT0 + 1ms);
+  for (int i = 0; i < 4; ++i)
+    throttle.record_failure("m2morg_7", "10.0.0.1", kT0 + 1ms);
   EXPECT_TRUE(throttle.refused("m2morg_7", "10.0.0.9", kT0 + 1ms).has_value());
 }
 

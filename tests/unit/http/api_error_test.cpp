@@ -7,9 +7,9 @@ namespace tessera::http {
 namespace {
 
 TEST(ApiError, HasTheContractShapeWithFieldViolations) {
-  const Response response = api_error(ApiStatus::invalid_argument,
-                                      "name: must be at most 128 characters",
-                                      {{"name", "must be at most 128 characters"}});
+  const Response response =
+      api_error(ApiStatus::invalid_argument, "name: must be at most 128 characters",
+                {{"name", "must be at most 128 characters"}});
   EXPECT_EQ(response.result(), bhttp::status::bad_request);
   EXPECT_EQ(response[bhttp::field::content_type], "application/json");
   const auto body = nlohmann::json::parse(response.body());
@@ -23,11 +23,11 @@ TEST(ApiError, HasTheContractShapeWithFieldViolations) {
 
 TEST(ApiError, MapsEveryKindToTheContractTable) {
   const std::vector<std::tuple<ApiStatus, int, int>> table = {
-      {ApiStatus::invalid_argument, 400, 3}, {ApiStatus::failed_precondition, 400, 9},
-      {ApiStatus::unauthenticated, 401, 16}, {ApiStatus::permission_denied, 403, 7},
-      {ApiStatus::not_found, 404, 5},        {ApiStatus::already_exists, 409, 6},
+      {ApiStatus::invalid_argument, 400, 3},   {ApiStatus::failed_precondition, 400, 9},
+      {ApiStatus::unauthenticated, 401, 16},   {ApiStatus::permission_denied, 403, 7},
+      {ApiStatus::not_found, 404, 5},          {ApiStatus::already_exists, 409, 6},
       {ApiStatus::resource_exhausted, 429, 8}, {ApiStatus::internal, 500, 13},
-      {ApiStatus::unavailable, 503, 14},     {ApiStatus::payload_too_large, 413, 3}};
+      {ApiStatus::unavailable, 503, 14},       {ApiStatus::payload_too_large, 413, 3}};
   for (const auto& [status, http, code] : table) {
     const Response response = api_error(status, "x");
     EXPECT_EQ(response.result_int(), static_cast<unsigned>(http));

@@ -8,7 +8,8 @@ namespace {
 Request request_from(const char* peer, std::initializer_list<const char*> forwarded = {}) {
   Request request;
   request.peer = boost::asio::ip::make_address(peer);
-  for (const char* value : forwarded) request.message.insert("X-Forwarded-For", value);
+  for (const char* value : forwarded)
+    request.message.insert("X-Forwarded-For", value);
   return request;
 }
 

@@ -44,15 +44,16 @@ TEST(Form, RejectsMalformedEscapes) {
 
 TEST(Form, RejectsDecodedBytesThatAreNotUtf8) {
   EXPECT_FALSE(parse_form("a=%FF"));
-  EXPECT_FALSE(parse_form("a=%C0%AF"));        // overlong '/'
-  EXPECT_FALSE(parse_form("a=%ED%A0%80"));     // surrogate
-  EXPECT_TRUE(parse_form("a=%C3%A9"));         // é
-  EXPECT_TRUE(parse_form("a=%F0%9F%94%91"));   // 🔑
+  EXPECT_FALSE(parse_form("a=%C0%AF"));       // overlong '/'
+  EXPECT_FALSE(parse_form("a=%ED%A0%80"));    // surrogate
+  EXPECT_TRUE(parse_form("a=%C3%A9"));        // é
+  EXPECT_TRUE(parse_form("a=%F0%9F%94%91"));  // 🔑
 }
 
 TEST(Form, BoundsTheNumberOfParameters) {
   std::string text;
-  for (int i = 0; i < 33; ++i) text += "p" + std::to_string(i) + "=x&";
+  for (int i = 0; i < 33; ++i)
+    text += "p" + std::to_string(i) + "=x&";
   auto form = parse_form(text, 32);
   ASSERT_FALSE(form);
   EXPECT_EQ(form.error(), FormError::too_many);

@@ -5,11 +5,13 @@
 namespace tessera::http {
 namespace {
 
-bhttp::request_header<> header_with(std::initializer_list<std::pair<const char*, const char*>> fields) {
+bhttp::request_header<> header_with(
+    std::initializer_list<std::pair<const char*, const char*>> fields) {
   bhttp::request_header<> header;
   header.method(bhttp::verb::post);
   header.target("/oauth/token");
-  for (const auto& [name, value] : fields) header.insert(name, value);
+  for (const auto& [name, value] : fields)
+    header.insert(name, value);
   return header;
 }
 
@@ -33,7 +35,8 @@ TEST(Framing, RejectsDuplicateContentLengthEvenWhenEqual) {
 }
 
 TEST(Framing, RejectsObfuscatedTransferEncoding) {
-  for (const char* te : {"chunked, identity", "xchunked", "identity", "chunked;x=1", "gzip, chunked"}) {
+  for (const char* te :
+       {"chunked, identity", "xchunked", "identity", "chunked;x=1", "gzip, chunked"}) {
     EXPECT_TRUE(framing_violation(header_with({{"Transfer-Encoding", te}}), 64)) << te;
   }
   EXPECT_TRUE(framing_violation(

@@ -6,7 +6,8 @@ namespace tessera::http {
 namespace {
 
 Handler noop() {
-  return [](Request&, const PathParams&) -> boost::asio::awaitable<Response> { co_return Response{}; };
+  return
+      [](Request&, const PathParams&) -> boost::asio::awaitable<Response> { co_return Response{}; };
 }
 
 class RouterTest : public ::testing::Test {
@@ -21,8 +22,7 @@ class RouterTest : public ::testing::Test {
 };
 
 TEST_F(RouterTest, MatchesLiteralsAndCapturesPlaceholdersInOrder) {
-  const auto match =
-      router.match(bhttp::verb::get, "/api/v1/organizations/org_1/clients/m2morg_2");
+  const auto match = router.match(bhttp::verb::get, "/api/v1/organizations/org_1/clients/m2morg_2");
   ASSERT_NE(match.route, nullptr);
   ASSERT_EQ(match.params.size(), 2u);
   EXPECT_EQ(match.params[0], "org_1");

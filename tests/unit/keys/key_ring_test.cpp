@@ -14,14 +14,15 @@ const Timestamp kT0{std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}};
 RingKey make_key(std::string id, Timestamp activate, std::optional<Timestamp> retire = {}) {
   auto priv = jose::PrivateKey::generate(jose::Algorithm::ES256);
   auto pub = priv->public_key(id);
-  return RingKey{id, std::make_shared<jose::JwsSigner>(*priv, id), *pub, activate - 1h, activate,
+  return RingKey{id,    std::make_shared<jose::JwsSigner>(*priv, id), *pub, activate - 1h, activate,
                  retire};
 }
 
 std::vector<std::string> published_kids(const KeyRing& ring) {
   std::vector<std::string> kids;
   const auto jwks = nlohmann::json::parse(*ring.jwks_json());
-  for (const auto& key : jwks["keys"]) kids.push_back(key["kid"]);
+  for (const auto& key : jwks["keys"])
+    kids.push_back(key["kid"]);
   return kids;
 }
 
@@ -61,7 +62,8 @@ TEST(KeyRing, JwksHoldsPublicMembersOnly) {
   KeyRing ring(3600s);
   ring.set_keys({make_key("snk_1", kT0)}, kT0);
   const auto jwk = nlohmann::json::parse(*ring.jwks_json())["keys"][0];
-  for (const char* priv : {"d", "p", "q", "dp", "dq", "qi"}) EXPECT_FALSE(jwk.contains(priv));
+  for (const char* priv : {"d", "p", "q", "dp", "dq", "qi"})
+    EXPECT_FALSE(jwk.contains(priv));
   EXPECT_EQ(jwk["use"], "sig");
   EXPECT_EQ(jwk["alg"], "ES256");
 }

@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() / ("tessera-mk-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(counter_++));
+    path_ = fs::temp_directory_path() /
+            ("tessera-mk-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -34,9 +34,9 @@ TEST(MasterKey, AcceptsBase64UrlAndHexOf32Bytes) {
 }
 
 TEST(MasterKey, RejectsAnythingElse) {
-  for (const std::string& text : {std::string(), std::string(63, 'a'), std::string(65, 'a'),
-                                 std::string(64, 'g'), std::string("short"),
-                                 std::string(44, 'A'), std::string(43, '+')}) {
+  for (const std::string& text :
+       {std::string(), std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'g'),
+        std::string("short"), std::string(44, 'A'), std::string(43, '+')}) {
     auto key = MasterKey::from_text(text);
     ASSERT_FALSE(key) << text;
     EXPECT_EQ(key.error(), MasterKeyError::malformed);

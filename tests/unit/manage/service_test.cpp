@@ -24,19 +24,19 @@ class ServiceTest : public ::testing::Test {
   bool authenticates(const std::string& client_id, const std::string& secret) {
     const auto now = domain::now();
     auto entry = authenticator.cached(client_id, now);
-    if (entry.state == auth::ClientCache::State::unknown) entry = *authenticator.load(client_id, now);
+    if (entry.state == auth::ClientCache::State::unknown)
+      entry = *authenticator.load(client_id, now);
     return authenticator.verify(entry, secret, now).ok();
   }
 
-  std::string organization() {
-    return service.create_organization({.display_name = "Acme"})->id;
-  }
+  std::string organization() { return service.create_organization({.display_name = "Acme"})->id; }
 
   ClientDraft seed_draft() {
-    return {.name = "GitHub Actions Deployment Service",
-            .description = "Service account for GitHub Actions to deploy applications to production",
-            .scopes = {"deploy:applications", "read:deployments"},
-            .expiry_seconds = 3600};
+    return {
+        .name = "GitHub Actions Deployment Service",
+        .description = "Service account for GitHub Actions to deploy applications to production",
+        .scopes = {"deploy:applications", "read:deployments"},
+        .expiry_seconds = 3600};
   }
 
   testing::TempDir dir;
@@ -54,7 +54,8 @@ TEST_F(ServiceTest, CreatesAClientWhoseSecretAuthenticatesAndIsStoredOnlyHashed)
   ASSERT_TRUE(created) << created.error().message;
   EXPECT_EQ(created->client.organization_id, org);
   ASSERT_EQ(created->client.secrets.size(), 1u);
-  EXPECT_EQ(created->client.secrets[0].suffix, created->plain_secret.substr(created->plain_secret.size() - 4));
+  EXPECT_EQ(created->client.secrets[0].suffix,
+            created->plain_secret.substr(created->plain_secret.size() - 4));
   EXPECT_TRUE(created->client.secrets[0].last_used_time.has_value());
   EXPECT_TRUE(authenticates(created->client.id, created->plain_secret));
   EXPECT_FALSE(authenticates(created->client.id, created->plain_secret + "x"));
@@ -109,7 +110,8 @@ TEST_F(ServiceTest, DeletingTheOrganizationRevokesItsClients) {
 TEST_F(ServiceTest, AClientProbedBeforeItExistedAuthenticatesOnceCreated) {
   const auto org = organization();
   // Ids are predictable; a probe for a future id leaves an "absent" entry in the cache.
-  const std::string future = domain::format_id(domain::IdKind::api_client, ids.next_value() + 65536);
+  const std::string future =
+      domain::format_id(domain::IdKind::api_client, ids.next_value() + 65536);
   EXPECT_FALSE(authenticates(future, "x"));
   auto created = *service.create_client(org, seed_draft());
   EXPECT_TRUE(authenticates(created.client.id, created.plain_secret));
@@ -118,7 +120,8 @@ TEST_F(ServiceTest, AClientProbedBeforeItExistedAuthenticatesOnceCreated) {
 TEST_F(ServiceTest, SecretLimitsAreEnforced) {
   const auto org = organization();
   auto created = *service.create_client(org, seed_draft());
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(service.add_secret(org, created.client.id));
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(service.add_secret(org, created.client.id));
   auto sixth = service.add_secret(org, created.client.id);
   ASSERT_FALSE(sixth);
   EXPECT_EQ(sixth.error().kind, ErrorKind::failed_precondition);
@@ -139,8 +142,10 @@ TEST_F(ServiceTest, EnsuresConfiguredAdminCredentials) {
   EXPECT_TRUE(authenticates("skc_42", rotated));
   EXPECT_EQ(service.list_environment_clients()->size(), 1u);
 
-  EXPECT_EQ(service.ensure_environment_client("m2morg_1", secret).error().kind, ErrorKind::invalid_argument);
-  EXPECT_EQ(service.ensure_environment_client("skc_43", "short").error().kind, ErrorKind::invalid_argument);
+  EXPECT_EQ(service.ensure_environment_client("m2morg_1", secret).error().kind,
+            ErrorKind::invalid_argument);
+  EXPECT_EQ(service.ensure_environment_client("skc_43", "short").error().kind,
+            ErrorKind::invalid_argument);
 }
 
 TEST_F(ServiceTest, DuplicateExternalIdIsAlreadyExists) {

@@ -180,7 +180,8 @@ TEST_F(TokenCacheTest, StaysWithinItsBound) {
 TEST_F(TokenCacheTest, ConcurrentCallersAllGetTheirOwnTokensClaims) {
   const Verifier verifier = cached_verifier(4);  // small: slots are taken over all the time
   std::vector<std::string> tokens;
-  for (int i = 0; i < 12; ++i) tokens.push_back(token_with_jti("tkn_" + std::to_string(100 + i)));
+  for (int i = 0; i < 12; ++i)
+    tokens.push_back(token_with_jti("tkn_" + std::to_string(100 + i)));
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -192,7 +193,8 @@ TEST_F(TokenCacheTest, ConcurrentCallersAllGetTheirOwnTokensClaims) {
       }
     });
   }
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    thread.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_LE(verifier.cached_tokens(), 4u);
 }
