@@ -265,9 +265,9 @@ if perf stat -e instructions true >/dev/null 2>&1; then
   perf record -F 499 -g -o "$work/perf.data" -p "$rs_pid" -- sleep "$short" >/dev/null 2>&1 || true
   wait "$load_pid" || true
   perf report -i "$work/perf.data" --no-children --sort symbol --percent-limit 0.7 --stdio \
-    2>/dev/null | grep -E '^ +[0-9.]+%' | sed -E 's/ +- +-$//; s/ +$//' | head -n 25 >"$profile" || true
+    2>/dev/null | grep -E '^ +[0-9.]+%' | sed -E 's/ +$//; s/ +- +-$//; s/ +$//' | head -n 25 >"$profile" || true
   perf report -i "$work/perf.data" --no-children --sort dso --stdio 2>/dev/null |
-    grep -E '^ +[0-9.]+%' | sed -E 's/ +- +-$//; s/ +$//' | head -n 8 >"$work/profile-dso.txt" || true
+    grep -E '^ +[0-9.]+%' | sed -E 's/ +$//; s/ +- +-$//; s/ +$//' | head -n 8 >"$work/profile-dso.txt" || true
   record profiler perf
 else
   record profiler none
@@ -372,9 +372,9 @@ if perf stat -e instructions true >/dev/null 2>&1; then
   perf record -F 499 -g -o "$work/perf-es.data" -p "$es_pid" -- sleep "$short" >/dev/null 2>&1 || true
   wait "$load_pid" || true
   perf report -i "$work/perf-es.data" --no-children --sort dso --stdio 2>/dev/null |
-    grep -E '^ +[0-9.]+%' | sed -E 's/ +- +-$//; s/ +$//' | head -n 8 >"$work/profile-es-dso.txt" || true
+    grep -E '^ +[0-9.]+%' | sed -E 's/ +$//; s/ +- +-$//; s/ +$//' | head -n 8 >"$work/profile-es-dso.txt" || true
   perf report -i "$work/perf-es.data" --no-children --sort symbol --percent-limit 1.5 --stdio \
-    2>/dev/null | grep -E '^ +[0-9.]+%' | sed -E 's/ +- +-$//; s/ +$//' | head -n 15 >"$work/profile-es.txt" || true
+    2>/dev/null | grep -E '^ +[0-9.]+%' | sed -E 's/ +$//; s/ +- +-$//; s/ +$//' | head -n 15 >"$work/profile-es.txt" || true
 fi
 log "peer ES256"
 peer_run ES256
