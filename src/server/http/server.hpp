@@ -46,6 +46,9 @@ class HttpServer {
   struct Connection;
 
   boost::asio::awaitable<void> accept_loop();
+  // Accepts, without waiting, up to kAcceptBurst connections already queued by the kernel.
+  void accept_queued();
+  void start_connection(boost::asio::ip::tcp::socket socket);
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
   template <class Stream>
   boost::asio::awaitable<void> request_loop(Stream& stream, Connection& connection,
