@@ -43,7 +43,7 @@ test-asan: deps
 # aborts the process that found it (halt_on_error), which fails its test.
 TSAN_DIR ?= build-tsan
 TSAN_TARGETS = tessera concurrency_tests verify_tests integration_tests fault_tests
-TSAN_TESTS = ^(KeyRingConcurrency|ClientCacheConcurrency|ThrottleConcurrency|JwksCache|JwksCacheRealClock|TokenCacheTest|OverloadTest|CrashLoopTest|StorageFaultsTest|AbuseTest|ConnectionCapTest)\.
+TSAN_TESTS = ^(KeyRingConcurrency|SecretHasherConcurrency|AcceptBurstTest|ClientCacheConcurrency|ThrottleConcurrency|JwksCache|JwksCacheRealClock|TokenCacheTest|OverloadTest|CrashLoopTest|StorageFaultsTest|AbuseTest|ConnectionCapTest)\.
 test-tsan: deps
 	CC=clang-16 CXX=clang++-16 cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DTESSERA_SANITIZE=thread -DTESSERA_BUILD_BENCH=OFF -DTESSERA_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)

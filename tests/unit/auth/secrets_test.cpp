@@ -1,6 +1,9 @@
 #include "server/auth/secrets.hpp"
 
+#include <atomic>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +53,33 @@ TEST(SecretHasher, IsHmacSha256) {
                                                0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83,
                                                0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43};
   EXPECT_TRUE(std::equal(hash.begin(), hash.end(), std::begin(kExpected)));
+}
+
+// The hasher keys one HMAC context up front and every hash works on a copy of it: the shared
+// context must come out of any number of concurrent hashes unchanged (also run under TSan).
+TEST(SecretHasherConcurrency, SharedKeyedContextGivesTheSameHashOnEveryThread) {
+  keys::KeyBytes key{};
+  key.fill(0x5a);
+  const SecretHasher hasher(key);
+  const SecretHasher copy = hasher;  // copies share the keyed context
+  const SecretHash expected = hasher.hash("tessera_secret-one");
+  const SecretHash other = hasher.hash("tessera_secret-two");
+  ASSERT_NE(expected, other);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const SecretHasher& mine = t % 2 == 0 ? hasher : copy;
+      for (int i = 0; i < 2000; ++i) {
+        if (mine.hash("tessera_secret-one") != expected) ++wrong;
+        if (mine.hash("tessera_secret-two") != other) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(hasher.hash("tessera_secret-one"), expected);
 }
 
 }  // namespace
