@@ -292,11 +292,15 @@ TEST_F(OverloadTest, ExcessIsShedMemoryStaysFlatProbesAnswerAndServiceRecovers) 
   EXPECT_EQ(outcome.shed_without_retry, 0);
   EXPECT_EQ(outcome.other, 0);
   // Real work went on: at least half the capacity in tokens, none of them waiting for long.
-  // Under a sanitizer a refusal costs far more relative to a signature, and the measured goodput
-  // moved between 28% and 48% of capacity from run to run: there it only has to be clearly
-  // non-zero.
+  // Under a sanitizer the signature (OpenSSL is not instrumented) costs what it always does while
+  // every refusal costs several times more, so at twice the capacity the refusals alone take most
+  // of the CPU. Since the accept loop takes all 400 connections at once, ASan goodput measured
+  // 2.6-17 % of capacity (the normal build: 84-93 %); there it only has to reach 1 %, and under
+  // TSan, slower still, the test is about races, not goodput.
   const bool sanitized = kAddressSanitizer || kThreadSanitizer;
-  EXPECT_GT(static_cast<double>(outcome.ok), capacity * 6 * (sanitized ? 0.1 : 0.5));
+  if (!kThreadSanitizer) {
+    EXPECT_GT(static_cast<double>(outcome.ok), capacity * 6 * (sanitized ? 0.01 : 0.5));
+  }
   EXPECT_LT(percentile(outcome.ok_latency, 0.5), 1.0);
   // The cheap endpoints stayed responsive.
   EXPECT_EQ(probe_failures, 0);
