@@ -53,9 +53,13 @@ init_cluster() {
   chmod 0755 "$dir"
   [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
   as_owner "$PG_BIN/initdb" -D "$data" -U tessera -A trust -E UTF8 --locale=C --no-sync >/dev/null
-  local port
+  local port low
+  # Below the kernel's ephemeral range: a port inside it can refuse connections (so it looks free)
+  # and still be the local end of an outgoing connection, and then PostgreSQL cannot bind it.
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  [ "$low" -gt 12000 ] || low=32768
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     port_is_free "$port" && break
   done
   cat >>"$data/postgresql.conf" <<CONF
@@ -74,9 +78,25 @@ CONF
 case "$command" in
   start)
     if running; then exit 0; fi
-    [ -f "$dir/url" ] && [ -d "$data" ] || init_cluster
+    fresh=0
+    if ! { [ -f "$dir/url" ] && [ -d "$data" ]; }; then
+      init_cluster
+      fresh=1
+    fi
     [ -f "$dir/url.tmp" ] && mv "$dir/url.tmp" "$dir/url"
-    start_server || { cat "$dir/server.log" >&2; exit 1; }
+    attempts=1
+    until start_server; do
+      # A new cluster whose port was taken after all gets another one (a halted cluster keeps its
+      # port: its clients know it).
+      if [ "$fresh" -eq 1 ] && [ "$attempts" -lt 5 ] && grep -q "already in use" "$dir/server.log"; then
+        attempts=$((attempts + 1))
+        init_cluster
+        mv "$dir/url.tmp" "$dir/url"
+        continue
+      fi
+      cat "$dir/server.log" >&2
+      exit 1
+    done
     chmod 0644 "$dir/url"
     ;;
   restart)
