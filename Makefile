@@ -42,7 +42,7 @@ test-asan: deps
 # (built with TSan too) under concurrent load, abuse, failing storage and kill -9. A race report
 # aborts the process that found it (halt_on_error), which fails its test.
 TSAN_DIR ?= build-tsan
-TSAN_TARGETS = tessera concurrency_tests verify_tests integration_tests fault_tests
+TSAN_TARGETS = tessera auth_tests concurrency_tests verify_tests integration_tests fault_tests
 TSAN_TESTS = ^(KeyRingConcurrency|SecretHasherConcurrency|AcceptBurstTest|ClientCacheConcurrency|ThrottleConcurrency|JwksCache|JwksCacheRealClock|TokenCacheTest|OverloadTest|CrashLoopTest|StorageFaultsTest|AbuseTest|ConnectionCapTest)\.
 test-tsan: deps
 	CC=clang-16 CXX=clang++-16 cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
