@@ -110,11 +110,17 @@ TEST(ClientCacheConcurrency, LoadsLookupsAndInvalidationsRace) {
   auth::ClientCache cache(64, 1s);  // small: eviction runs all the time
   std::atomic<bool> done{false};
   std::atomic<long> hits{0};
+  std::atomic<long> lookups{0};
   run_together([&](int t) {
     std::mt19937 random(static_cast<unsigned>(t));
     if (t == 0) {
-      // The management side: deletes (erase) and, now and then, a full clear.
-      for (int i = 0; i < 20'000; ++i) {
+      // The management side: deletes (erase) and, now and then, a full clear. It keeps going
+      // until the readers have done their share too: on a loaded machine it could otherwise
+      // finish before they were scheduled at all, and nothing would have raced.
+      const auto deadline = std::chrono::steady_clock::now() + 30s;  // should a reader fail
+      for (int i = 0;
+           i < 20'000 || (lookups.load() < 100'000 && std::chrono::steady_clock::now() < deadline);
+           ++i) {
         cache.erase("m2morg_" + std::to_string(1000 + random() % 200));
         if (i % 5000 == 4999) cache.clear();
       }
@@ -126,6 +132,7 @@ TEST(ClientCacheConcurrency, LoadsLookupsAndInvalidationsRace) {
       const std::string id = "m2morg_" + std::to_string(1000 + random() % 200);
       const auto now = kT0 + std::chrono::milliseconds(random() % 5000);
       const auto entry = cache.find(id, now);
+      ++lookups;
       if (entry.state == auth::ClientCache::State::present) {
         ++hits;
         ASSERT_NE(entry.client, nullptr);
