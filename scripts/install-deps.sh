@@ -21,6 +21,8 @@ DEBIAN_PACKAGES=(
   wrk nghttp2-client                      # load generators (benchmarks)
   libnghttp2-dev                          # HTTP/2 framing for the gRPC management calls
   python3 python3-jwt python3-jwcrypto python3-authlib python3-requests  # interop oracles
+  python3-grpcio                          # a gRPC core client (ALPN h2 over TLS)
+  openssl                                 # test certificates (openssl req), openssl speed
   curl ca-certificates
 )
 

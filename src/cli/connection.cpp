@@ -110,6 +110,13 @@ void add_common_options(CLI::App& command, CommonFlags& flags) {
       ->group("Connection");
   command.add_flag("--allow-http", c.allow_http, "Allow plain http:// to a non-loopback host")
       ->group("Connection");
+  command
+      .add_option("--ca-file", c.ca_file,
+                  "PEM file of the CAs to trust for https:// (a private CA) instead of the "
+                  "system's")
+      ->envname("TESSERA_CA_FILE")
+      ->check(CLI::ExistingFile)
+      ->group("Connection");
   command.add_flag("--json", flags.json, "Print JSON (the API's shapes) instead of tables");
 }
 
@@ -134,6 +141,7 @@ Result<Connection, std::string> resolve(const Connection& given, bool need_crede
       fill(out.url, *profile, "url");
       fill(out.client_id, *profile, "client_id");
       fill(out.client_secret, *profile, "client_secret");
+      fill(out.ca_file, *profile, "ca_file");
       out.allow_http = out.allow_http || (*profile)["allow_http"].value_or(false);
     }
   }
@@ -153,6 +161,10 @@ Result<void, std::string> save_profile(const Connection& connection) {
                       {"client_id", connection.client_id},
                       {"client_secret", connection.client_secret}};
   if (connection.allow_http) profile.insert("allow_http", true);
+  if (!connection.ca_file.empty()) {
+    // Absolute, so that the profile means the same file from any working directory.
+    profile.insert("ca_file", std::filesystem::absolute(connection.ca_file).string());
+  }
   profiles->insert_or_assign(connection.profile, std::move(profile));
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
@@ -165,7 +177,7 @@ Result<void, std::string> save_profile(const Connection& connection) {
 
 client::Client make_client(const Connection& connection) {
   return client::Client(connection.url, connection.client_id, connection.client_secret,
-                        {.allow_http = connection.allow_http});
+                        {.allow_http = connection.allow_http, .ca_file = connection.ca_file});
 }
 
 int report(std::string_view command, const client::Error& error) {

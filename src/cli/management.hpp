@@ -32,6 +32,7 @@ struct Connection {
   std::string client_secret{};
   std::string profile = "default";
   bool allow_http = false;  // plain http:// to a host other than loopback
+  std::string ca_file{};    // PEM CAs for https:// instead of the system's (a private CA)
 };
 
 struct CommonFlags {

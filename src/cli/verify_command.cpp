@@ -32,12 +32,14 @@ std::string read_token(const VerifyFlags& flags) {
 }
 
 Result<verify::Verifier, std::string> make_verifier(const VerifyFlags& flags,
+                                                    const Connection& connection,
                                                     const std::string& issuer,
                                                     std::shared_ptr<verify::JwksCache>& keys) {
-  const bool allow_http = flags.common.connection.allow_http || net::is_loopback_url(issuer);
+  const bool allow_http = connection.allow_http || net::is_loopback_url(issuer);
   auto cache =
       verify::JwksCache::create({.uri = flags.jwks_uri.empty() ? issuer + "/keys" : flags.jwks_uri,
-                                 .allow_http = allow_http});
+                                 .allow_http = allow_http,
+                                 .ca_file = connection.ca_file});
   if (!cache) return fail("JWKS: " + std::string(verify::to_string(cache.error())));
   keys = *cache;
   std::vector<jose::Algorithm> algorithms;
@@ -86,7 +88,7 @@ int run(const VerifyFlags& flags) {
   while (!issuer.empty() && issuer.back() == '/')
     issuer.pop_back();
   std::shared_ptr<verify::JwksCache> keys;
-  auto verifier = make_verifier(flags, issuer, keys);
+  auto verifier = make_verifier(flags, *connection, issuer, keys);
   if (!verifier) return usage_error("verify", verifier.error());
   const std::string token = read_token(flags);
   if (token.empty()) return usage_error("verify", "no token: pass it as an argument or on stdin");

@@ -65,6 +65,7 @@ Result<net::Response, Error> Core::send(net::Request request) {
   if (config_error_) return fail(*config_error_);
   // The configuration check above already refused insecure URLs; this only lets loopback through.
   request.allow_http = true;
+  request.ca_file = options_.ca_file;
   request.connect_timeout = options_.connect_timeout;
   request.total_timeout = options_.request_timeout;
   request.max_response_bytes = options_.max_response_bytes;

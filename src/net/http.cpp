@@ -113,6 +113,7 @@ void configure(CURL* curl, const Request& request, Transfer& transfer, curl_slis
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   // Checked at transfer time, so a scheme can never sneak past a configuration check.
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, request.allow_http ? "http,https" : "https");
+  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // required for multi-threaded use
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,

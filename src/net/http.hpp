@@ -28,6 +28,9 @@ struct Request {
   std::vector<Header> headers{};
   std::string body{};  // sent when not empty, or always for POST/PUT/PATCH
   bool allow_http = false;
+  // PEM file of the CAs to trust for https:// instead of the system's store (a private CA); the
+  // server certificate and its host name are verified either way.
+  std::string ca_file{};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds total_timeout{std::chrono::seconds(30)};
   std::size_t max_response_bytes = std::size_t{1} << 20;

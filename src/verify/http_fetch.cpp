@@ -12,6 +12,7 @@ Result<HttpResponse, FetchError> http_get(const HttpGetOptions& options) {
       net::perform({.url = options.url,
                     .headers = {{"Accept", "application/jwk-set+json, application/json"}},
                     .allow_http = options.allow_http,
+                    .ca_file = options.ca_file,
                     .connect_timeout = options.connect_timeout,
                     .total_timeout = options.total_timeout,
                     .max_response_bytes = options.max_bytes});

@@ -14,6 +14,7 @@ namespace tessera::verify::detail {
 struct HttpGetOptions {
   std::string url{};
   bool allow_http = false;
+  std::string ca_file{};
   std::chrono::milliseconds connect_timeout{};
   std::chrono::milliseconds total_timeout{};
   std::size_t max_bytes = 0;

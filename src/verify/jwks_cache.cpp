@@ -17,6 +17,7 @@ struct Fetched {
 Result<Fetched, FetchError> fetch_jwks(const JwksCacheOptions& options) {
   auto response = detail::http_get({.url = options.uri,
                                     .allow_http = options.allow_http,
+                                    .ca_file = options.ca_file,
                                     .connect_timeout = options.connect_timeout,
                                     .total_timeout = options.total_timeout,
                                     .max_bytes = options.max_response_bytes});

@@ -41,6 +41,9 @@ struct ClientOptions {
   // Plain http:// is accepted for loopback hosts (localhost, 127.0.0.0/8, [::1]) only, unless
   // this is set: anything else would send the secrets in clear text.
   bool allow_http = false;
+  // PEM file of the CAs that may sign tessera's certificate, when it is not one the system trusts
+  // (a private CA); empty: the system's store. Certificate and host are always verified.
+  std::string ca_file{};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
   // A cached management token is replaced when less than this is left of its lifetime (at most

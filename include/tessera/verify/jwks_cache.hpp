@@ -34,6 +34,9 @@ namespace tessera::verify {
 struct JwksCacheOptions {
   std::string uri{};  // e.g. https://auth.example.com/keys
   bool allow_http = false;
+  // PEM file of the CAs that may sign the issuer's certificate, when it is not one the system
+  // trusts (a private CA); empty: the system's store. Certificate and host are always verified.
+  std::string ca_file{};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(2)};
   std::chrono::milliseconds total_timeout{std::chrono::seconds(5)};
   std::size_t max_response_bytes = jose::kMaxJwksBytes;

@@ -1,8 +1,8 @@
 // The seam between the HTTP/1.1 listener and an HTTP/2 implementation: a connection whose first
-// bytes are the HTTP/2 client preface (prior knowledge: h2c, or inside TLS, where ALPN does not
-// offer h2 because the REST API and token endpoint are HTTP/1.1 only) is handed over,
-// with the bytes already read, and the listener's connection bookkeeping (count, cap, stop) stays
-// where it is. The listener never depends on the implementation (server/grpc).
+// bytes are the HTTP/2 client preface (prior knowledge on h2c; inside TLS, after ALPN chose h2 for
+// a client that offered no http/1.1, see select_alpn in tls.hpp, or with no ALPN at all) is handed
+// over, with the bytes already read, and the listener's connection bookkeeping (count, cap, stop)
+// stays where it is. The listener never depends on the implementation (server/grpc).
 #pragma once
 
 #include <atomic>

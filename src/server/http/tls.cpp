@@ -2,7 +2,51 @@
 
 #include <openssl/ssl.h>
 
+#include <vector>
+
 namespace tessera::http {
+namespace {
+
+constexpr std::string_view kHttp1 = "http/1.1";
+constexpr std::string_view kHttp2 = "h2";
+
+// The protocols of an ALPN list, or nothing when an entry is empty or overruns the list.
+std::optional<std::vector<std::string_view>> alpn_names(std::span<const unsigned char> list) {
+  std::vector<std::string_view> names;
+  std::size_t at = 0;
+  while (at < list.size()) {
+    const std::size_t length = list[at];
+    if (length == 0 || length > list.size() - at - 1) return std::nullopt;
+    names.emplace_back(reinterpret_cast<const char*>(list.data() + at + 1), length);
+    at += 1 + length;
+  }
+  return names;
+}
+
+// OpenSSL's ALPN callback: *out must point into `in` (the client's list), which outlives the
+// handshake step, so the answer is located there rather than in our constants.
+int on_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
+            unsigned int in_length, void*) {
+  const std::span<const unsigned char> offered(in, in_length);
+  const auto chosen = select_alpn(offered);
+  if (!chosen) return SSL_TLSEXT_ERR_NOACK;
+  *out = reinterpret_cast<const unsigned char*>(chosen->data());
+  *out_length = static_cast<unsigned char>(chosen->size());
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+std::optional<std::string_view> select_alpn(std::span<const unsigned char> offered) {
+  const auto names = alpn_names(offered);
+  if (!names) return std::nullopt;
+  std::optional<std::string_view> http2;
+  for (const std::string_view name : *names) {
+    if (name == kHttp1) return name;
+    if (name == kHttp2) http2 = name;
+  }
+  return http2;
+}
 
 Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_tls_context(
     const std::filesystem::path& certificate_chain, const std::filesystem::path& private_key) {
@@ -12,6 +56,7 @@ Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_tls_context
                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
                        ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_alpn_select_cb(context->native_handle(), on_alpn, nullptr);
   boost::system::error_code ec;
   context->use_certificate_chain_file(certificate_chain.string(), ec);
   if (ec) return fail("--tls-cert " + certificate_chain.string() + ": " + ec.message());

@@ -7,14 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
-export async function startTessera() {
+// With {tls: true}, tessera serves HTTPS with the certificate run.mjs made for tls.test.mjs (which
+// this process trusts through NODE_EXTRA_CA_CERTS); the URL and issuer are then https://.
+export async function startTessera({ tls = false } = {}) {
   const binary = process.env.TESSERA_BINARY;
   assert.ok(binary, 'TESSERA_BINARY must name the tessera binary (ctest sets it)');
+  const args = ['serve', '--listen', '127.0.0.1:0'];
+  if (tls) {
+    const { TESSERA_INTEROP_TLS_CERT: cert, TESSERA_INTEROP_TLS_KEY: key } = process.env;
+    assert.ok(cert && key, 'no test certificate: run TLS tests through run.mjs');
+    args.push('--tls-cert', cert, '--tls-key', key);
+  }
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-interop-'));
+  args.push('--data-dir', dataDir);
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('TESSERA_')) delete env[name];
-  const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
-    env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
