@@ -63,7 +63,8 @@ class TlsConnection {
     }
     if (!options.alpn.empty()) {
       std::string wire;
-      for (const auto& name : options.alpn) wire += static_cast<char>(name.size()) + name;
+      for (const auto& name : options.alpn)
+        wire += static_cast<char>(name.size()) + name;
       SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(wire.data()),
                               static_cast<unsigned>(wire.size()));
     }
@@ -169,7 +170,8 @@ TEST_F(TlsTest, IssuesAndPublishesOverHttps) {
   const std::string body = "grant_type=client_credentials";
   const std::string token_request =
       "POST /oauth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-      "Authorization: " + basic_auth(server->printed_client_id(), server->printed_client_secret()) +
+      "Authorization: " +
+      basic_auth(server->printed_client_id(), server->printed_client_secret()) +
       "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
   const std::string response = http1(token_request, {.alpn = {"h2", "http/1.1"}});
@@ -184,8 +186,8 @@ TEST_F(TlsTest, IssuesAndPublishesOverHttps) {
 }
 
 TEST_F(TlsTest, ClientsThatSpeakHttp1AreAnsweredInHttp1) {
-  for (const auto& offer : std::vector<std::vector<std::string>>{{"h2", "http/1.1"},
-                                                                 {"http/1.1"}}) {
+  for (const auto& offer :
+       std::vector<std::vector<std::string>>{{"h2", "http/1.1"}, {"http/1.1"}}) {
     auto connection = connect({.alpn = offer});
     ASSERT_TRUE(connection.handshake_ok());
     EXPECT_EQ(connection.alpn(), "http/1.1");
@@ -234,9 +236,8 @@ TEST_F(TlsTest, PlainHttpOnTheTlsPortGetsNoHttpAnswer) {
   ASSERT_TRUE(reply.has_value()) << "the server kept a non-TLS connection open";
   EXPECT_EQ(reply->find("HTTP/1.1 200"), std::string::npos);
   // The listener is unharmed.
-  EXPECT_TRUE(
-      http1("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .starts_with("HTTP/1.1 200"));
+  EXPECT_TRUE(http1("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                  .starts_with("HTTP/1.1 200"));
 }
 
 // --- The SDK and the CLI with a private CA --------------------------------------------------
@@ -246,8 +247,8 @@ class TlsSdkTest : public TlsTest {
   std::string token() {
     client::Client client(server->url(), server->printed_client_id(),
                           server->printed_client_secret(), {.ca_file = cert().string()});
-    auto token = client.tokens().get_token(server->printed_client_id(),
-                                           server->printed_client_secret());
+    auto token =
+        client.tokens().get_token(server->printed_client_id(), server->printed_client_secret());
     if (!token) throw std::runtime_error(token.error().describe());
     return token->access_token;
   }
@@ -255,13 +256,14 @@ class TlsSdkTest : public TlsTest {
   // Runs the tessera CLI with `arguments`; its exit status and standard output.
   std::pair<int, std::string> cli(const std::string& arguments) {
     const std::string command = "TESSERA_CLIENT_ID=" + server->printed_client_id() +
-                                " TESSERA_CLIENT_SECRET=" + server->printed_client_secret() +
-                                " '" + tessera_binary().string() + "' " + arguments + " 2>&1";
+                                " TESSERA_CLIENT_SECRET=" + server->printed_client_secret() + " '" +
+                                tessera_binary().string() + "' " + arguments + " 2>&1";
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) throw std::runtime_error("popen failed");
     std::string out;
     char chunk[1024];
-    while (const std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) out.append(chunk, n);
+    while (const std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe))
+      out.append(chunk, n);
     const int status = ::pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
   }
@@ -301,8 +303,8 @@ TEST_F(TlsSdkTest, TheCliTakesCaFile) {
   const auto [created, created_out] =
       cli("orgs create --name Acme" + url + " --ca-file '" + cert().string() + "'");
   EXPECT_EQ(created, 0) << created_out;
-  const auto [listed, listed_out] = cli("orgs list --json" + url + " --ca-file '" + cert().string() +
-                                        "'");
+  const auto [listed, listed_out] =
+      cli("orgs list --json" + url + " --ca-file '" + cert().string() + "'");
   EXPECT_EQ(listed, 0) << listed_out;
   EXPECT_NE(listed_out.find("Acme"), std::string::npos) << listed_out;
   const auto [refused, refused_out] = cli("orgs list" + url);

@@ -36,8 +36,8 @@ TEST(SelectAlpn, ClientsThatSpeakHttp1GetHttp1) {
 }
 
 TEST(SelectAlpn, GrpcStacksThatOfferOnlyH2GetH2) {
-  EXPECT_EQ(chosen(alpn_list({"h2"})), "h2");                // grpc-go, grpc-java, Node http2
-  EXPECT_EQ(chosen(alpn_list({"grpc-exp", "h2"})), "h2");    // gRPC core (Python, C++)
+  EXPECT_EQ(chosen(alpn_list({"h2"})), "h2");              // grpc-go, grpc-java, Node http2
+  EXPECT_EQ(chosen(alpn_list({"grpc-exp", "h2"})), "h2");  // gRPC core (Python, C++)
 }
 
 TEST(SelectAlpn, NothingInCommonMeansNoAlpn) {
@@ -48,7 +48,7 @@ TEST(SelectAlpn, NothingInCommonMeansNoAlpn) {
 
 TEST(SelectAlpn, MalformedListsAreRefusedNotOverread) {
   EXPECT_EQ(chosen({0x08, 'h', 't', 't', 'p'}), std::nullopt);  // length past the end
-  EXPECT_EQ(chosen({0x00, 0x02, 'h', '2'}), std::nullopt);       // empty protocol name
+  EXPECT_EQ(chosen({0x00, 0x02, 'h', '2'}), std::nullopt);      // empty protocol name
   auto truncated = alpn_list({"h2", "http/1.1"});
   truncated.pop_back();
   EXPECT_EQ(chosen(truncated), std::nullopt);
