@@ -16,8 +16,9 @@ using domain::Secret;
 #define CLIENT_COLUMNS                                                                        \
   "id, organization_id, name, description, scopes, audience, custom_claims, expiry_seconds, " \
   "create_time, update_time"
-#define SECRET_COLUMNS \
-  "id, hash, suffix, status, expire_time, last_used_time, create_time, update_time"
+#define SECRET_COLUMNS                                                                 \
+  "s.id, s.hash, s.suffix, s.status, s.expire_time, u.last_used_time, s.create_time, " \
+  "s.update_time"
 
 std::string format(IdKind kind, std::int64_t number) {
   return domain::format_id(kind, static_cast<std::uint64_t>(number));
@@ -51,7 +52,10 @@ Secret read_secret(const Statement& row, const std::string& client_id) {
 std::vector<Secret> find_secrets(Connection& db, std::int64_t client,
                                  const std::string& client_id) {
   auto rows =
-      db.query("SELECT " SECRET_COLUMNS " FROM secrets WHERE client_id = ?1 ORDER BY id", client);
+      db.query("SELECT " SECRET_COLUMNS
+               " FROM secrets s "
+               "LEFT JOIN secret_uses u ON u.secret_id = s.id WHERE s.client_id = ?1 ORDER BY s.id",
+               client);
   std::vector<Secret> secrets;
   while (rows.step()) {
     secrets.push_back(read_secret(rows, client_id));

@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "server/store/sqlite/client_rows.hpp"
 #include "server/store/sqlite/queries.hpp"
 
@@ -37,14 +41,25 @@ StoreResult<void> delete_secret(Connection& db, std::string_view organization_id
 }
 
 StoreResult<void> record_secret_uses(Connection& db, std::span<const SecretUse> uses) {
+  // In key order: with many clients a flush touches more pages than the page cache holds, and in
+  // arrival (random) order SQLite spilled dirty pages mid-way and came back to them. In order,
+  // each page is read once and written once.
+  std::vector<std::pair<std::int64_t, domain::Timestamp>> ordered;
+  ordered.reserve(uses.size());
   for (const SecretUse& use : uses) {
-    const auto id = number_of(IdKind::secret, use.secret_id);
-    if (!id) continue;
-    // Never moves last_used_time backwards: flushes from several nodes may arrive out of order.
+    if (const auto id = number_of(IdKind::secret, use.secret_id)) {
+      ordered.emplace_back(*id, use.used_at);
+    }
+  }
+  std::sort(ordered.begin(), ordered.end());
+  for (const auto& [id, used_at] : ordered) {
+    // The SELECT skips secrets deleted since their use. Never moves last_used_time backwards:
+    // flushes from several nodes may arrive out of order.
     db.query(
-          "UPDATE secrets SET last_used_time = max(coalesce(last_used_time, ?2), ?2) "
-          "WHERE id = ?1",
-          *id, use.used_at)
+          "INSERT INTO secret_uses (secret_id, last_used_time) SELECT id, ?2 FROM secrets "
+          "WHERE id = ?1 ON CONFLICT (secret_id) DO UPDATE SET "
+          "last_used_time = max(last_used_time, excluded.last_used_time)",
+          id, used_at)
         .run();
   }
   return {};

@@ -312,6 +312,21 @@ TEST_P(ClientStore, RecordSecretUsesInOneBatch) {
   EXPECT_TRUE(store_->record_secret_uses({}).ok());
 }
 
+TEST_P(ClientStore, UsesGoWithTheirSecretAndClient) {
+  if (backend() == Backend::postgres) GTEST_SKIP() << "secret_uses is SQLite's table";
+  const Organization organization = create_organization();
+  const ApiClient a = create_client(organization.id, "a");
+  const ApiClient b = create_client(organization.id, "b");
+  const std::vector<SecretUse> uses{{a.secrets[0].id, domain::now()},
+                                    {b.secrets[0].id, domain::now()}};
+  ASSERT_TRUE(store_->record_secret_uses(uses).ok());
+  EXPECT_EQ(count_rows("secret_uses"), 2);
+  ASSERT_TRUE(store_->delete_client(organization.id, a.id).ok());
+  EXPECT_EQ(count_rows("secret_uses"), 1);
+  ASSERT_TRUE(store_->delete_organization(organization.id).ok());
+  EXPECT_EQ(count_rows("secret_uses"), 0);
+}
+
 TESSERA_ALL_BACKENDS(ClientStore);
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "server/store/addresses.hpp"
 #include "server/store/migration.hpp"
 #include "store_fixture.hpp"
 
@@ -70,6 +71,31 @@ TEST_P(Migrations, ReopeningKeepsDataAndVersion) {
   EXPECT_EQ(*store_->get_organization(organization.id), organization);
   EXPECT_EQ(*store_->get_client(client.id), client);
   EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), sqlite_migrations().back().version);
+}
+
+// Version 3 moved last_used_time out of secrets: a version 2 database keeps its times.
+TEST_P(Migrations, Version3KeepsTheLastUsedTimesOfAVersion2Database) {
+  const Organization organization = create_organization();
+  const ApiClient used = create_client(organization.id, "used");
+  const ApiClient unused = create_client(organization.id, "unused");
+  const domain::Timestamp when = domain::from_unix_micros(1'700'000'000'123'456);
+  store_.reset();
+  // The version 2 layout: the column in secrets, no secret_uses.
+  raw_scalar(db_path(), "ALTER TABLE secrets ADD COLUMN last_used_time INTEGER");
+  raw_scalar(db_path(), "UPDATE secrets SET last_used_time = 1700000000123456 WHERE client_id = " +
+                            std::to_string(*number_of(IdKind::api_client, used.id)));
+  raw_scalar(db_path(), "DROP TABLE secret_uses");
+  raw_scalar(db_path(), "PRAGMA user_version = 2");
+
+  reopen();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(store_->get_client(used.id)->secrets[0].last_used_time, when);
+  EXPECT_EQ(store_->get_client(unused.id)->secrets[0].last_used_time, std::nullopt);
+  EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), 3);
+  EXPECT_EQ(raw_scalar(db_path(),
+                       "SELECT count(*) FROM pragma_table_info('secrets') "
+                       "WHERE name = 'last_used_time'"),
+            0);
 }
 
 TEST_P(Migrations, NewerSchemaIsRefused) {
