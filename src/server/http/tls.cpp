@@ -2,26 +2,11 @@
 
 #include <openssl/ssl.h>
 
-#include <vector>
-
 namespace tessera::http {
 namespace {
 
 constexpr std::string_view kHttp1 = "http/1.1";
 constexpr std::string_view kHttp2 = "h2";
-
-// The protocols of an ALPN list, or nothing when an entry is empty or overruns the list.
-std::optional<std::vector<std::string_view>> alpn_names(std::span<const unsigned char> list) {
-  std::vector<std::string_view> names;
-  std::size_t at = 0;
-  while (at < list.size()) {
-    const std::size_t length = list[at];
-    if (length == 0 || length > list.size() - at - 1) return std::nullopt;
-    names.emplace_back(reinterpret_cast<const char*>(list.data() + at + 1), length);
-    at += 1 + length;
-  }
-  return names;
-}
 
 // OpenSSL's ALPN callback: *out must point into `in` (the client's list), which outlives the
 // handshake step, so the answer is located there rather than in our constants.
@@ -38,14 +23,18 @@ int on_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const un
 }  // namespace
 
 std::optional<std::string_view> select_alpn(std::span<const unsigned char> offered) {
-  const auto names = alpn_names(offered);
-  if (!names) return std::nullopt;
+  // One pass, no allocation (it runs in every handshake); a malformed list answers nothing.
+  std::optional<std::string_view> http1;
   std::optional<std::string_view> http2;
-  for (const std::string_view name : *names) {
-    if (name == kHttp1) return name;
+  for (std::size_t at = 0; at < offered.size();) {
+    const std::size_t length = offered[at];
+    if (length == 0 || length > offered.size() - at - 1) return std::nullopt;
+    const std::string_view name(reinterpret_cast<const char*>(offered.data() + at + 1), length);
+    at += 1 + length;
+    if (name == kHttp1) http1 = name;
     if (name == kHttp2) http2 = name;
   }
-  return http2;
+  return http1 ? http1 : http2;
 }
 
 Result<std::shared_ptr<boost::asio::ssl::context>, std::string> make_tls_context(
