@@ -31,13 +31,13 @@ ClientCache::Entry ClientAuthenticator::cached(std::string_view client_id, domai
 Result<ClientCache::Entry, AuthFailure> ClientAuthenticator::load(std::string_view client_id,
                                                                   domain::Timestamp now) {
   const auto ticket = cache_.ticket();
-  auto client = store_.get_client(client_id);
+  auto client = store_.get_client_credentials(client_id);
   if (!client) {
     if (client.error() != store::StoreError::not_found) return fail(AuthFailure::unavailable);
     cache_.put_absent(client_id, now, ticket);
     return ClientCache::Entry{ClientCache::State::absent, nullptr};
   }
-  auto cached_client = to_cached(*client);
+  auto cached_client = to_cached(std::move(*client));
   cache_.put(cached_client, ticket);
   return ClientCache::Entry{ClientCache::State::present, std::move(cached_client)};
 }

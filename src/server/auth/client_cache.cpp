@@ -4,21 +4,27 @@
 
 namespace tessera::auth {
 
-std::shared_ptr<const CachedClient> to_cached(const domain::ApiClient& client) {
+std::shared_ptr<const CachedClient> to_cached(domain::ClientCredentials client) {
   auto cached = std::make_shared<CachedClient>();
-  cached->id = client.id;
-  cached->organization_id = client.organization_id.value_or("");
-  cached->scopes = client.scopes;
-  cached->audience = client.audience;
-  for (const auto& claim : client.custom_claims) {
-    cached->custom_claims.emplace_back(claim.key, claim.value);
+  cached->id = std::move(client.id);
+  cached->organization_id = std::move(client.organization_id).value_or("");
+  cached->scopes = std::move(client.scopes);
+  cached->audience = std::move(client.audience);
+  cached->custom_claims.reserve(client.custom_claims.size());
+  for (auto& claim : client.custom_claims) {
+    cached->custom_claims.emplace_back(std::move(claim.key), std::move(claim.value));
   }
   cached->expiry_seconds = client.expiry_seconds;
-  for (const auto& secret : client.secrets) {
-    cached->secrets.push_back(CachedSecret{secret.id, secret.hash, secret.expire_time,
+  cached->secrets.reserve(client.secrets.size());
+  for (auto& secret : client.secrets) {
+    cached->secrets.push_back(CachedSecret{std::move(secret.id), secret.hash, secret.expire_time,
                                            secret.status == domain::SecretStatus::active});
   }
   return cached;
+}
+
+std::shared_ptr<const CachedClient> to_cached(const domain::ApiClient& client) {
+  return to_cached(domain::credentials_of(client));
 }
 
 ClientCache::ClientCache(std::size_t capacity, std::chrono::seconds absent_ttl)

@@ -40,6 +40,7 @@ struct CachedClient {
   bool is_environment_client() const { return organization_id.empty(); }
 };
 
+std::shared_ptr<const CachedClient> to_cached(domain::ClientCredentials client);
 std::shared_ptr<const CachedClient> to_cached(const domain::ApiClient& client);
 
 class ClientCache {

@@ -28,4 +28,18 @@ std::optional<AuditOutcome> parse_audit_outcome(std::string_view name) {
   return std::nullopt;
 }
 
+ClientCredentials credentials_of(const ApiClient& client) {
+  ClientCredentials credentials{client.id,
+                                client.organization_id,
+                                client.scopes,
+                                client.audience,
+                                client.custom_claims,
+                                client.expiry_seconds,
+                                {}};
+  for (const auto& secret : client.secrets) {
+    credentials.secrets.push_back({secret.id, secret.hash, secret.status, secret.expire_time});
+  }
+  return credentials;
+}
+
 }  // namespace tessera::domain

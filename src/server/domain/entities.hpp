@@ -76,6 +76,32 @@ struct ApiClient {
   bool operator==(const ApiClient&) const = default;
 };
 
+// What authenticating a client at the token endpoint and issuing its token read: no names,
+// descriptions, suffixes or times other than expiry. The stores read it with one narrow query,
+// because a token request for a client not in the cache waits for that read.
+struct ClientCredentials {
+  struct Secret {
+    std::string id;  // sks_
+    SecretHash hash{};
+    SecretStatus status = SecretStatus::active;
+    std::optional<Timestamp> expire_time;
+
+    bool operator==(const Secret&) const = default;
+  };
+
+  std::string id;
+  std::optional<std::string> organization_id;  // absent for environment clients
+  std::vector<std::string> scopes;
+  std::vector<std::string> audience;
+  std::vector<CustomClaim> custom_claims;
+  std::int64_t expiry_seconds = kDefaultExpirySeconds;
+  std::vector<Secret> secrets;  // oldest first
+
+  bool operator==(const ClientCredentials&) const = default;
+};
+
+ClientCredentials credentials_of(const ApiClient& client);
+
 // A signing key as stored. The private key is encrypted by the keys layer before it gets here.
 struct SigningKeyRecord {
   std::string id;         // snk_, also the JWT "kid"

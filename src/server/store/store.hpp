@@ -129,8 +129,11 @@ class Store {
   // one secret (else failed_precondition). An m2morg_ client needs an existing organization
   // (else not_found), an skc_ client none. Returns the client as stored.
   virtual StoreResult<domain::ApiClient> create_client(const domain::ApiClient& client) = 0;
-  // Any client by id alone (m2morg_ or skc_), with its secrets: the token endpoint's lookup.
+  // Any client by id alone (m2morg_ or skc_), with its secrets.
   virtual StoreResult<domain::ApiClient> get_client(std::string_view client_id) = 0;
+  // The same lookup narrowed to what the token endpoint needs: its cold path, one query.
+  virtual StoreResult<domain::ClientCredentials> get_client_credentials(
+      std::string_view client_id) = 0;
   // The client only if it belongs to `organization_id` ("" for environment clients).
   virtual StoreResult<domain::ApiClient> get_organization_client(std::string_view organization_id,
                                                                  std::string_view client_id) = 0;

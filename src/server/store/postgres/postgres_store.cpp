@@ -77,6 +77,13 @@ class PostgresStore final : public Store {
                           [&](Connection& db) { return queries::select_client(db, client_id); });
   }
 
+  StoreResult<domain::ClientCredentials> get_client_credentials(
+      std::string_view client_id) override {
+    return run<domain::ClientCredentials>(Mode::read, [&](Connection& db) {
+      return queries::select_client_credentials(db, client_id);
+    });
+  }
+
   StoreResult<ApiClient> get_organization_client(std::string_view organization_id,
                                                  std::string_view client_id) override {
     return run<ApiClient>(Mode::read, [&](Connection& db) {

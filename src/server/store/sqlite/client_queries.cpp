@@ -183,6 +183,37 @@ StoreResult<ApiClient> select_client(Connection& db, std::string_view client_id)
   return std::move(*client);
 }
 
+StoreResult<domain::ClientCredentials> select_client_credentials(Connection& db,
+                                                                 std::string_view client_id) {
+  const auto parsed = parse_client_id(client_id);
+  if (!parsed) return fail(StoreError::not_found);
+  // One statement that touches the client's row and its secrets' index entries and rows, and
+  // nothing only the management API shows (secret_uses, names, times).
+  auto rows = db.query(
+      "SELECT c.organization_id, c.scopes, c.audience, c.custom_claims, c.expiry_seconds, s.id, "
+      "s.hash, s.status, s.expire_time FROM clients c "
+      "LEFT JOIN secrets s ON s.client_id = c.id WHERE c.id = ?1 ORDER BY s.id",
+      parsed->number);
+  // The prefix must match the kind stored: an skc_ id never finds an m2morg_ client.
+  if (!rows.step() || rows.is_null(0) != parsed->environment) return fail(StoreError::not_found);
+  domain::ClientCredentials client;
+  client.id =
+      format(parsed->environment ? IdKind::environment_client : IdKind::api_client, parsed->number);
+  if (!parsed->environment) client.organization_id = format(IdKind::organization, rows.int64(0));
+  client.scopes = strings_from_json(rows.text(1));
+  client.audience = strings_from_json(rows.text(2));
+  client.custom_claims = claims_from_json(rows.text(3));
+  client.expiry_seconds = rows.int64(4);
+  if (rows.is_null(5)) return client;  // no secrets: the LEFT JOIN's one row
+  do {
+    const auto status = domain::parse_secret_status(rows.text(7));
+    if (!status) throw std::runtime_error("stored secret status is unknown");
+    client.secrets.push_back({format(IdKind::secret, rows.int64(5)), read_hash(rows, 6), *status,
+                              rows.optional_time(8)});
+  } while (rows.step());
+  return client;
+}
+
 StoreResult<ApiClient> select_organization_client(Connection& db, std::string_view organization_id,
                                                   std::string_view client_id) {
   const auto address = parse_address(organization_id, client_id);

@@ -112,6 +112,12 @@ class SqliteStore final : public Store {
     return read<ApiClient>([&](Connection& db) { return queries::select_client(db, client_id); });
   }
 
+  StoreResult<domain::ClientCredentials> get_client_credentials(
+      std::string_view client_id) override {
+    return read<domain::ClientCredentials>(
+        [&](Connection& db) { return queries::select_client_credentials(db, client_id); });
+  }
+
   StoreResult<ApiClient> get_organization_client(std::string_view organization_id,
                                                  std::string_view client_id) override {
     return read<ApiClient>([&](Connection& db) {

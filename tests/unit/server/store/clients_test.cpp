@@ -228,6 +228,66 @@ TEST_P(ClientStore, SecretFieldsRoundTrip) {
   EXPECT_EQ(fetched->secrets[1], secret);  // oldest first
 }
 
+// The token endpoint's narrow read must agree with the full one on everything it carries.
+TEST_P(ClientStore, CredentialsAreTheClientNarrowedToWhatTokensNeed) {
+  const Organization organization = create_organization();
+  ApiClient client = new_client(organization.id, "d\xC3\xA9ployeur");
+  client.custom_claims = {{"z", ""}, {"a", "\xE2\x82\xAC"}};
+  client.expiry_seconds = 900;
+  ASSERT_TRUE(store_->create_client(client).ok());
+  Secret revoked = new_secret(client.id, 2);
+  revoked.status = SecretStatus::inactive;
+  revoked.expire_time = revoked.create_time + 24h;
+  revoked.last_used_time = revoked.create_time;
+  ASSERT_TRUE(store_->add_secret(organization.id, revoked, 5).ok());
+
+  auto credentials = store_->get_client_credentials(client.id);
+  ASSERT_TRUE(credentials.ok());
+  EXPECT_EQ(*credentials, domain::credentials_of(*store_->get_client(client.id)));
+  EXPECT_EQ(credentials->organization_id, organization.id);
+  EXPECT_EQ(credentials->custom_claims, client.custom_claims);  // order kept
+  ASSERT_EQ(credentials->secrets.size(), 2u);                   // oldest first
+  EXPECT_EQ(credentials->secrets[0].id, client.secrets[0].id);
+  EXPECT_EQ(credentials->secrets[0].hash, client.secrets[0].hash);
+  EXPECT_EQ(credentials->secrets[1].status, SecretStatus::inactive);
+  EXPECT_EQ(credentials->secrets[1].expire_time, revoked.expire_time);
+
+  ApiClient bare = new_client(organization.id);
+  bare.scopes.clear();
+  bare.audience.clear();
+  bare.custom_claims.clear();
+  ASSERT_TRUE(store_->create_client(bare).ok());
+  EXPECT_EQ(*store_->get_client_credentials(bare.id),
+            domain::credentials_of(*store_->get_client(bare.id)));
+}
+
+TEST_P(ClientStore, CredentialsOfEnvironmentClientsAndMissingOnes) {
+  const ApiClient admin = create_client("", "admin");
+  auto credentials = store_->get_client_credentials(admin.id);
+  ASSERT_TRUE(credentials.ok());
+  EXPECT_FALSE(credentials->organization_id.has_value());
+  EXPECT_EQ(*credentials, domain::credentials_of(admin));
+
+  // The prefix must agree with the kind stored, both ways.
+  const auto admin_number = domain::parse_id(IdKind::environment_client, admin.id);
+  EXPECT_EQ(
+      store_->get_client_credentials(domain::format_id(IdKind::api_client, *admin_number)).error(),
+      StoreError::not_found);
+  const ApiClient client = create_client(create_organization().id);
+  const auto number = domain::parse_id(IdKind::api_client, client.id);
+  EXPECT_EQ(store_->get_client_credentials(domain::format_id(IdKind::environment_client, *number))
+                .error(),
+            StoreError::not_found);
+
+  for (const std::string& id :
+       {std::string("m2morg_"), std::string("m2morg_01"), std::string("sks_1"), std::string(""),
+        ids_.next(IdKind::api_client)}) {
+    EXPECT_EQ(store_->get_client_credentials(id).error(), StoreError::not_found) << id;
+  }
+  ASSERT_TRUE(store_->delete_client(client.organization_id.value(), client.id).ok());
+  EXPECT_EQ(store_->get_client_credentials(client.id).error(), StoreError::not_found);
+}
+
 TEST_P(ClientStore, AtMostMaxSecretsPerClient) {
   const Organization organization = create_organization();
   const ApiClient client = create_client(organization.id);
