@@ -239,8 +239,11 @@ std::vector<std::filesystem::path> ServerProcess::storage_files() const {
   const std::string oid = postgres_value(
       postgres_admin_url(), "SELECT oid FROM pg_database WHERE datname = '" + database_name_ + "'");
   if (oid.empty()) throw std::runtime_error("no database " + database_name_);
-  add_files_under(cluster_data / "base" / oid, files);
+  // The WAL first: callers read the files in this order, and a checkpoint during a slow scan
+  // (sanitizers) may recycle the segment that held a write after its table's file was read,
+  // before the checkpoint wrote the page there. Read in this order, one of them has the write.
   add_files_under(cluster_data / "pg_wal", files);
+  add_files_under(cluster_data / "base" / oid, files);
   return files;
 }
 
