@@ -33,15 +33,20 @@ domain::SecretHash read_hash(const Rows& rows, int row, int column) {
   return hash;
 }
 
+domain::SecretStatus read_status(const Rows& rows, int row, int column) {
+  const auto status = domain::parse_secret_status(rows.text(row, column));
+  // The schema's CHECK allows only known names; anything else is a damaged row.
+  if (!status) throw std::runtime_error("stored secret status is unknown");
+  return *status;
+}
+
 Secret read_secret(const Rows& rows, int row, const std::string& client_id) {
   Secret secret;
   secret.id = format(IdKind::secret, rows.int64(row, 0));
   secret.client_id = client_id;
   secret.hash = read_hash(rows, row, 1);
   secret.suffix = rows.text(row, 2);
-  const auto status = domain::parse_secret_status(rows.text(row, 3));
-  if (!status) throw std::runtime_error("stored secret status is unknown");
-  secret.status = *status;
+  secret.status = read_status(rows, row, 3);
   secret.expire_time = rows.optional_time(row, 4);
   secret.last_used_time = rows.optional_time(row, 5);
   secret.create_time = rows.time(row, 6);
@@ -224,10 +229,8 @@ StoreResult<domain::ClientCredentials> select_client_credentials(Connection& db,
   client.custom_claims = claims_from_json(rows.text(0, 3));
   client.expiry_seconds = rows.int64(0, 4);
   for (int row = 0; row < rows.size() && !rows.is_null(row, 5); ++row) {
-    const auto status = domain::parse_secret_status(rows.text(row, 7));
-    if (!status) throw std::runtime_error("stored secret status is unknown");
     client.secrets.push_back({format(IdKind::secret, rows.int64(row, 5)), read_hash(rows, row, 6),
-                              *status, rows.optional_time(row, 8)});
+                              read_status(rows, row, 7), rows.optional_time(row, 8)});
   }
   return client;
 }

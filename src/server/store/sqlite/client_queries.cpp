@@ -33,15 +33,20 @@ domain::SecretHash read_hash(const Statement& row, int column) {
   return hash;
 }
 
+domain::SecretStatus read_status(const Statement& row, int column) {
+  const auto status = domain::parse_secret_status(row.text(column));
+  // The schema's CHECK allows only known names; anything else is a damaged row.
+  if (!status) throw std::runtime_error("stored secret status is unknown");
+  return *status;
+}
+
 Secret read_secret(const Statement& row, const std::string& client_id) {
   Secret secret;
   secret.id = format(IdKind::secret, row.int64(0));
   secret.client_id = client_id;
   secret.hash = read_hash(row, 1);
   secret.suffix = row.text(2);
-  const auto status = domain::parse_secret_status(row.text(3));
-  if (!status) throw std::runtime_error("stored secret status is unknown");
-  secret.status = *status;
+  secret.status = read_status(row, 3);
   secret.expire_time = row.optional_time(4);
   secret.last_used_time = row.optional_time(5);
   secret.create_time = row.time(6);
@@ -206,10 +211,8 @@ StoreResult<domain::ClientCredentials> select_client_credentials(Connection& db,
   client.expiry_seconds = rows.int64(4);
   if (rows.is_null(5)) return client;  // no secrets: the LEFT JOIN's one row
   do {
-    const auto status = domain::parse_secret_status(rows.text(7));
-    if (!status) throw std::runtime_error("stored secret status is unknown");
-    client.secrets.push_back({format(IdKind::secret, rows.int64(5)), read_hash(rows, 6), *status,
-                              rows.optional_time(8)});
+    client.secrets.push_back({format(IdKind::secret, rows.int64(5)), read_hash(rows, 6),
+                              read_status(rows, 7), rows.optional_time(8)});
   } while (rows.step());
   return client;
 }
