@@ -97,12 +97,13 @@ TEST(KeyRingConcurrency, SignersAndJwksStayConsistentWhileKeysRotate) {
   EXPECT_EQ(ring.active_signer()->kid(), "snk_8");
 }
 
-std::shared_ptr<const auth::CachedClient> make_client(const std::string& id, int version) {
-  auto client = std::make_shared<auth::CachedClient>();
+std::shared_ptr<const domain::ClientCredentials> make_client(const std::string& id, int version) {
+  auto client = std::make_shared<domain::ClientCredentials>();
   client->id = id;
   client->organization_id = "org_1";
   client->scopes = {"v" + std::to_string(version)};
-  client->secrets.push_back({"sks_" + id.substr(7), {}, std::nullopt, true});
+  client->secrets.push_back(
+      {"sks_" + id.substr(7), {}, domain::SecretStatus::active, std::nullopt});
   return client;
 }
 

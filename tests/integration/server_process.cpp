@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "integration/test_support.hpp"
+
 extern char** environ;
 
 namespace tessera::it {
@@ -250,6 +252,15 @@ std::vector<std::filesystem::path> ServerProcess::storage_files() const {
 void ServerProcess::start(const ServerOptions& options) {
   options_ = options;
   start();
+}
+
+void ServerProcess::write_database(const std::string& sql) const {
+  if (running()) throw std::runtime_error("write_database: stop the server first");
+  if (!database_url_.empty()) {
+    postgres_exec(database_url_, sql);
+  } else {
+    sqlite_write(data_dir() / "tessera.db", sql);
+  }
 }
 
 void ServerProcess::start() {

@@ -51,6 +51,9 @@ class ServerProcess {
   // Every file where this server's data may rest: the data directory, and on PostgreSQL its
   // database's directory and the cluster's WAL.
   std::vector<std::filesystem::path> storage_files() const;
+  // Runs `sql` on this server's database (its SQLite file, or its own PostgreSQL database): for
+  // rows the API cannot produce, such as an expired secret. Stop the server first.
+  void write_database(const std::string& sql) const;
 
   // The credentials printed on the first start of an empty database (empty when none were).
   const std::string& printed_client_id() const { return printed_client_id_; }

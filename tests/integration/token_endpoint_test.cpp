@@ -307,6 +307,34 @@ TEST_F(TokenEndpointTest, EveryBadCredentialGetsTheIdenticalAnswer) {
   }
 }
 
+// A secret authenticates only while ACTIVE and before its expire_time. The API never sets either
+// (it deletes secrets and gives them no expiry), so the test writes them into the stopped server's
+// database, the way an operator's script or a later API could.
+TEST_F(TokenEndpointTest, OnlyActiveUnexpiredSecretsAuthenticate) {
+  const auto secret_row = [](const CreatedClient& client) {
+    const auto id = client.client.at("secrets").at(0).at("id").get<std::string>();
+    return id.substr(id.find('_') + 1);
+  };
+  const CreatedClient inactive = api->create_client(org_id, Json{{"name", "inactive"}});
+  const CreatedClient expired = api->create_client(org_id, Json{{"name", "expired"}});
+  const CreatedClient expiring = api->create_client(org_id, Json{{"name", "expiring"}});
+  ASSERT_EQ(server->stop(), 0);
+  // expire_time is in microseconds since the epoch: 1970 and 2286.
+  server->write_database("UPDATE secrets SET status = 'INACTIVE' WHERE id = " +
+                         secret_row(inactive));
+  server->write_database("UPDATE secrets SET expire_time = 1000000 WHERE id = " +
+                         secret_row(expired));
+  server->write_database("UPDATE secrets SET expire_time = 9999999999000000 WHERE id = " +
+                         secret_row(expiring));
+  server->start();
+  api->set_admin(api->admin_id(), api->admin_secret());
+
+  expect_oauth_error(api->token_post(inactive.id(), inactive.plain_secret), 401, "invalid_client");
+  expect_oauth_error(api->token_post(expired.id(), expired.plain_secret), 401, "invalid_client");
+  EXPECT_EQ(api->token_post(expiring.id(), expiring.plain_secret).status, 200);
+  EXPECT_EQ(api->token_post(seed.id(), seed.plain_secret).status, 200);  // the control
+}
+
 // Configured admin credentials whose secret needs form-url-encoding in Basic (RFC 6749 §2.3.1).
 class SpecialSecretTest : public ServerTest {
  protected:

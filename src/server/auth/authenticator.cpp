@@ -13,8 +13,9 @@ bool is_client_id(std::string_view id) {
          domain::parse_id(domain::IdKind::environment_client, id);
 }
 
-bool usable(const CachedSecret& secret, domain::Timestamp now) {
-  return secret.active && (!secret.expire_time || now < *secret.expire_time);
+bool usable(const domain::ClientCredentials::Secret& secret, domain::Timestamp now) {
+  return secret.status == domain::SecretStatus::active &&
+         (!secret.expire_time || now < *secret.expire_time);
 }
 
 }  // namespace
@@ -37,7 +38,7 @@ Result<ClientCache::Entry, AuthFailure> ClientAuthenticator::load(std::string_vi
     cache_.put_absent(client_id, now, ticket);
     return ClientCache::Entry{ClientCache::State::absent, nullptr};
   }
-  auto cached_client = to_cached(std::move(*client));
+  auto cached_client = std::make_shared<const domain::ClientCredentials>(std::move(*client));
   cache_.put(cached_client, ticket);
   return ClientCache::Entry{ClientCache::State::present, std::move(cached_client)};
 }
@@ -50,7 +51,7 @@ Result<Authenticated, AuthFailure> ClientAuthenticator::verify(const ClientCache
   if (entry.state != ClientCache::State::present || secret.size() > kMaxSecretLength) {
     return fail(AuthFailure::invalid_client);
   }
-  const CachedSecret* matched = nullptr;
+  const domain::ClientCredentials::Secret* matched = nullptr;
   for (const auto& candidate : entry.client->secrets) {
     const bool equal =
         CRYPTO_memcmp(presented.data(), candidate.hash.data(), presented.size()) == 0;

@@ -25,7 +25,7 @@ enum class AuthFailure {
 };
 
 struct Authenticated {
-  std::shared_ptr<const CachedClient> client;
+  std::shared_ptr<const domain::ClientCredentials> client;
   std::string secret_id;  // which secret matched (for last_used_time)
 };
 

@@ -4,29 +4,6 @@
 
 namespace tessera::auth {
 
-std::shared_ptr<const CachedClient> to_cached(domain::ClientCredentials client) {
-  auto cached = std::make_shared<CachedClient>();
-  cached->id = std::move(client.id);
-  cached->organization_id = std::move(client.organization_id).value_or("");
-  cached->scopes = std::move(client.scopes);
-  cached->audience = std::move(client.audience);
-  cached->custom_claims.reserve(client.custom_claims.size());
-  for (auto& claim : client.custom_claims) {
-    cached->custom_claims.emplace_back(std::move(claim.key), std::move(claim.value));
-  }
-  cached->expiry_seconds = client.expiry_seconds;
-  cached->secrets.reserve(client.secrets.size());
-  for (auto& secret : client.secrets) {
-    cached->secrets.push_back(CachedSecret{std::move(secret.id), secret.hash, secret.expire_time,
-                                           secret.status == domain::SecretStatus::active});
-  }
-  return cached;
-}
-
-std::shared_ptr<const CachedClient> to_cached(const domain::ApiClient& client) {
-  return to_cached(domain::credentials_of(client));
-}
-
 ClientCache::ClientCache(std::size_t capacity, std::chrono::seconds absent_ttl)
     : capacity_(std::max<std::size_t>(capacity, kShards)),
       shard_capacity_(capacity_ / kShards),
@@ -72,7 +49,8 @@ void ClientCache::insert(std::string_view client_id, Entry entry, domain::Timest
   shard.slots.emplace(key, Slot{std::move(entry), absent_until, shard.lru.begin()});
 }
 
-void ClientCache::put(std::shared_ptr<const CachedClient> client, std::uint64_t ticket) {
+void ClientCache::put(std::shared_ptr<const domain::ClientCredentials> client,
+                      std::uint64_t ticket) {
   const std::string id = client->id;
   insert(id, Entry{State::present, std::move(client)}, {}, ticket);
 }

@@ -1,54 +1,30 @@
-// The token endpoint's view of API clients, kept in memory so that a warm client costs no database
+// The token endpoint's view of API clients (what issuing a token needs, as
+// Store::get_client_credentials reads it), kept in memory so that a warm client costs no database
 // query. Bounded (least recently used entries go first), sharded to keep lock hold times tiny, and
 // it also remembers ids that do not exist, so a flood of unknown ids does not become a flood of
 // queries.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
-#include <vector>
 
 #include "server/domain/entities.hpp"
 
 namespace tessera::auth {
-
-struct CachedSecret {
-  std::string id;
-  domain::SecretHash hash{};
-  std::optional<domain::Timestamp> expire_time;
-  bool active = true;
-};
-
-// Exactly what issuing a token for this client needs, nothing more.
-struct CachedClient {
-  std::string id;
-  std::string organization_id;  // empty for environment clients
-  std::vector<std::string> scopes;
-  std::vector<std::string> audience;
-  std::vector<std::pair<std::string, std::string>> custom_claims;
-  std::int64_t expiry_seconds = domain::kDefaultExpirySeconds;
-  std::vector<CachedSecret> secrets;
-
-  bool is_environment_client() const { return organization_id.empty(); }
-};
-
-std::shared_ptr<const CachedClient> to_cached(domain::ClientCredentials client);
-std::shared_ptr<const CachedClient> to_cached(const domain::ApiClient& client);
 
 class ClientCache {
  public:
   enum class State { unknown, absent, present };
   struct Entry {
     State state = State::unknown;
-    std::shared_ptr<const CachedClient> client;  // set when present
+    std::shared_ptr<const domain::ClientCredentials> client;  // set when present
   };
 
   // `capacity`: entries across all shards (positive and negative). `absent_ttl`: how long an id
@@ -61,7 +37,7 @@ class ClientCache {
   // Loads race with invalidations: a load that began before an erase() must not put back what was
   // erased. Take a ticket before reading the store and hand it to put*; stale tickets are ignored.
   std::uint64_t ticket() const { return generation_.load(std::memory_order_acquire); }
-  void put(std::shared_ptr<const CachedClient> client, std::uint64_t ticket);
+  void put(std::shared_ptr<const domain::ClientCredentials> client, std::uint64_t ticket);
   void put_absent(std::string_view client_id, domain::Timestamp now, std::uint64_t ticket);
 
   void erase(std::string_view client_id);

@@ -78,7 +78,8 @@ struct ApiClient {
 
 // What authenticating a client at the token endpoint and issuing its token read: no names,
 // descriptions, suffixes or times other than expiry. The stores read it with one narrow query,
-// because a token request for a client not in the cache waits for that read.
+// because a token request for a client not in the cache waits for that read; the token endpoint's
+// client cache holds it as read.
 struct ClientCredentials {
   struct Secret {
     std::string id;  // sks_
@@ -97,6 +98,7 @@ struct ClientCredentials {
   std::int64_t expiry_seconds = kDefaultExpirySeconds;
   std::vector<Secret> secrets;  // oldest first
 
+  bool is_environment_client() const { return !organization_id.has_value(); }
   bool operator==(const ClientCredentials&) const = default;
 };
 

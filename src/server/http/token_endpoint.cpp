@@ -304,7 +304,7 @@ TokenEndpoint::load_client(std::string_view client_id, domain::Timestamp now) {
 
 Response TokenEndpoint::issue_for(const auth::Authenticated& who, const TokenRequest& request,
                                   domain::Timestamp now) {
-  const auth::CachedClient& client = *who.client;
+  const domain::ClientCredentials& client = *who.client;
   const auto scopes = grant_scopes(request.scope, client.scopes);
   if (!scopes) {
     metrics_.invalid_request.fetch_add(1, std::memory_order_relaxed);
@@ -316,7 +316,7 @@ Response TokenEndpoint::issue_for(const auth::Authenticated& who, const TokenReq
   const bool management = client.is_environment_client();
   issue::Grant grant;
   grant.client_id = client.id;
-  grant.organization_id = client.organization_id;
+  if (client.organization_id) grant.organization_id = *client.organization_id;
   grant.scopes = *scopes;
   grant.audience = management ? std::span<const std::string>(kManagementAudience)
                               : std::span<const std::string>(client.audience);

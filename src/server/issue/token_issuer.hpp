@@ -7,9 +7,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
+#include "server/domain/entities.hpp"
 #include "server/keys/key_ring.hpp"
 #include "tessera/result.hpp"
 
@@ -24,7 +24,7 @@ struct Grant {
   std::string_view organization_id;  // empty for environment (management) clients
   std::span<const std::string> scopes;
   std::span<const std::string> audience;
-  std::span<const std::pair<std::string, std::string>> custom_claims;
+  std::span<const domain::CustomClaim> custom_claims;
   std::int64_t lifetime_seconds = 3600;
 };
 

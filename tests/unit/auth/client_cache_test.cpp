@@ -8,8 +8,8 @@ namespace {
 using namespace std::chrono_literals;
 const domain::Timestamp kT0{std::chrono::sys_days{std::chrono::year{2026} / 1 / 1}};
 
-std::shared_ptr<const CachedClient> client(std::string id) {
-  auto c = std::make_shared<CachedClient>();
+std::shared_ptr<const domain::ClientCredentials> client(std::string id) {
+  auto c = std::make_shared<domain::ClientCredentials>();
   c->id = std::move(id);
   return c;
 }
@@ -56,26 +56,6 @@ TEST(ClientCache, StaysWithinCapacityDroppingLeastRecentlyUsed) {
   EXPECT_LE(cache.size(), 160u);
   EXPECT_EQ(cache.find("m2morg_9999", kT0).state, ClientCache::State::present);
   EXPECT_EQ(cache.find("m2morg_0", kT0).state, ClientCache::State::unknown);
-}
-
-TEST(ClientCache, ConvertsClientsWithTheirSecrets) {
-  domain::ApiClient api;
-  api.id = "m2morg_1";
-  api.organization_id = "org_1";
-  api.scopes = {"a"};
-  api.custom_claims = {{"k", "v"}};
-  api.expiry_seconds = 600;
-  domain::Secret secret;
-  secret.id = "sks_1";
-  secret.status = domain::SecretStatus::inactive;
-  api.secrets.push_back(secret);
-  const auto cached = to_cached(api);
-  EXPECT_EQ(cached->organization_id, "org_1");
-  EXPECT_FALSE(cached->is_environment_client());
-  EXPECT_EQ(cached->custom_claims.front(), (std::pair<std::string, std::string>{"k", "v"}));
-  EXPECT_EQ(cached->expiry_seconds, 600);
-  ASSERT_EQ(cached->secrets.size(), 1u);
-  EXPECT_FALSE(cached->secrets[0].active);
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ TEST_F(TokenIssuerTest, IssuesTheContractClaimsForAnApiClient) {
 
 TEST_F(TokenIssuerTest, AddsAudienceAndCustomClaimsOnlyWhenSet) {
   const std::vector<std::string> audience{"https://api.example.com"};
-  const std::vector<std::pair<std::string, std::string>> custom{{"env", "prod"}, {"team", "a\"b"}};
+  const std::vector<domain::CustomClaim> custom{{"env", "prod"}, {"team", "a\"b"}};
   const Grant grant{"m2morg_1", "org_1", scopes, audience, custom, 300};
   const auto [header, claims] = decode(issuer.issue(grant, 1000, "tkn_1")->access_token);
   EXPECT_EQ(claims["aud"], json::array({"https://api.example.com"}));

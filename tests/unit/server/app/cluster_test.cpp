@@ -90,7 +90,8 @@ TEST_F(Cluster, AnotherNodesDeletionEvictsTheCachedClient) {
   const domain::ApiClient client = create_client(*node_b_);
   std::this_thread::sleep_for(200ms);  // let the creation's own notification pass
   // Warm node A's cache the way the authenticator does.
-  cache.put(auth::to_cached(client), cache.ticket());
+  cache.put(std::make_shared<const domain::ClientCredentials>(domain::credentials_of(client)),
+            cache.ticket());
   ASSERT_EQ(cache.find(client.id, domain::now()).state, auth::ClientCache::State::present);
 
   ASSERT_TRUE(node_b_->delete_client(*client.organization_id, client.id).ok());

@@ -28,15 +28,14 @@ TEST(Credentials, KeepWhatTokensNeedAndEverySecretWithItsStatus) {
   api.secrets = {inactive, expiring};
 
   const ClientCredentials credentials = credentials_of(api);
-  const ClientCredentials expected{
-      "m2morg_1",
-      "org_1",
-      {"a", "b"},
-      {"https://api.example.com"},
-      {{"k", "v"}, {"a", "w"}},
-      600,
-      {{"sks_1", inactive.hash, SecretStatus::inactive, std::nullopt},
-       {"sks_2", expiring.hash, SecretStatus::active, kT0}}};
+  const ClientCredentials expected{"m2morg_1",
+                                   "org_1",
+                                   {"a", "b"},
+                                   {"https://api.example.com"},
+                                   {{"k", "v"}, {"a", "w"}},
+                                   600,
+                                   {{"sks_1", inactive.hash, SecretStatus::inactive, std::nullopt},
+                                    {"sks_2", expiring.hash, SecretStatus::active, kT0}}};
   EXPECT_EQ(credentials, expected);
   EXPECT_FALSE(credentials.is_environment_client());
 }
