@@ -122,8 +122,7 @@ TEST_F(EnumerationTimingTest, EveryKindOfBadCredentialTakesTheSameTime) {
   // database (expire_time is in microseconds since the epoch).
   ASSERT_EQ(server->stop(), 0);
   for (const auto& row : expiring_secrets) {
-    sqlite_write(server->data_dir() / "tessera.db",
-                 "UPDATE secrets SET expire_time = 1000000 WHERE id = " + row);
+    server->write_database("UPDATE secrets SET expire_time = 1000000 WHERE id = " + row);
   }
   server->start();
   api->set_admin(api->admin_id(), api->admin_secret());
