@@ -54,7 +54,9 @@ domain::ApiClient bench_client(std::uint64_t i, const std::string& organization_
   const std::string plain = bench_secret(i);
   secret.hash = hasher.hash(plain);
   secret.suffix = plain.substr(plain.size() - auth::kSecretSuffixLength);
+  // As the management API stores a new secret (and Scalekit shows it): last used when made.
   secret.create_time = secret.update_time = now;
+  secret.last_used_time = now;
   client.secrets = {secret};
   return client;
 }

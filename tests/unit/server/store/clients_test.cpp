@@ -372,6 +372,31 @@ TEST_P(ClientStore, RecordSecretUsesInOneBatch) {
   EXPECT_TRUE(store_->record_secret_uses({}).ok());
 }
 
+// A secret made through the API is stored with a last_used_time (its creation); one stored without
+// (a bulk import) gets it from its first recorded use. Both kinds in one batch, both directions.
+TEST_P(ClientStore, RecordSecretUsesWithAndWithoutAStoredTime) {
+  const Organization organization = create_organization();
+  const domain::Timestamp created = domain::now();
+  ApiClient with_time = new_client(organization.id, "with time");
+  with_time.secrets[0].last_used_time = created;
+  ASSERT_TRUE(store_->create_client(with_time).ok());
+  const ApiClient without_time = create_client(organization.id, "without time");
+  ASSERT_FALSE(store_->get_client(without_time.id)->secrets[0].last_used_time.has_value());
+  ASSERT_EQ(store_->get_client(with_time.id)->secrets[0].last_used_time, created);
+
+  const std::vector<SecretUse> uses{{with_time.secrets[0].id, created + 5s},
+                                    {without_time.secrets[0].id, created + 7s}};
+  ASSERT_TRUE(store_->record_secret_uses(uses).ok());
+  EXPECT_EQ(store_->get_client(with_time.id)->secrets[0].last_used_time, created + 5s);
+  EXPECT_EQ(store_->get_client(without_time.id)->secrets[0].last_used_time, created + 7s);
+
+  const std::vector<SecretUse> stale{{with_time.secrets[0].id, created - 1h},
+                                     {without_time.secrets[0].id, created}};
+  ASSERT_TRUE(store_->record_secret_uses(stale).ok());
+  EXPECT_EQ(store_->get_client(with_time.id)->secrets[0].last_used_time, created + 5s);
+  EXPECT_EQ(store_->get_client(without_time.id)->secrets[0].last_used_time, created + 7s);
+}
+
 TEST_P(ClientStore, UsesGoWithTheirSecretAndClient) {
   if (backend() == Backend::postgres) GTEST_SKIP() << "secret_uses is SQLite's table";
   const Organization organization = create_organization();
