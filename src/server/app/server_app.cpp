@@ -8,6 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -100,7 +101,12 @@ struct ServerApp::Parts {
   std::optional<verify::Authorizer> management_authorizer;
   std::optional<manage::CreatedClient> generated_admin;
 
-  asio::io_context io;
+  // One event loop per I/O thread (hint 1: each is run by one thread), so that a connection's work
+  // never hops between threads: `io` also runs the listener, timers and signals, `more_io` the
+  // other threads' connections.
+  asio::io_context io{1};
+  std::vector<std::unique_ptr<asio::io_context>> more_io;
+  std::vector<asio::io_context*> loops;  // io, then more_io
   std::unique_ptr<asio::thread_pool> workers;
   http::Router router;
   std::unique_ptr<http::TokenEndpoint> token_endpoint;
@@ -273,7 +279,7 @@ Result<void, std::string> ServerApp::Parts::build_http() {
     if (!context) return fail(context.error());
     tls = std::move(*context);
   }
-  http = std::make_unique<http::HttpServer>(io, config.limits, router, tls);
+  http = std::make_unique<http::HttpServer>(loops, config.limits, router, tls);
   if (auto ec = http->listen(*endpoint)) {
     return fail("cannot listen on " + config.listen + ": " + ec.message());
   }
@@ -377,6 +383,11 @@ Result<std::unique_ptr<ServerApp>, std::string> ServerApp::create(const Config& 
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   parts->workers = std::make_unique<asio::thread_pool>(std::max(1u, config.worker_threads));
+  parts->loops.push_back(&parts->io);
+  for (unsigned i = 1; i < resolved_io_threads(config); ++i) {
+    parts->loops.push_back(
+        parts->more_io.emplace_back(std::make_unique<asio::io_context>(1)).get());
+  }
   if (config.max_token_lifetime_seconds < domain::kMinExpirySeconds) {
     return fail("--max-token-lifetime must be at least 300 seconds");
   }
@@ -413,6 +424,8 @@ void ServerApp::stop() {
     for (int i = 0; i < 100 && parts_->http->open_connections() > 0; ++i) {
       std::this_thread::sleep_for(50ms);
     }
+    for (auto& loop : parts_->more_io)
+      loop->stop();
     parts_->io.stop();
   }).detach();
 }
@@ -424,7 +437,7 @@ int ServerApp::run() {
     if (!ec) stop();
   });
   p.http->start();
-  p.shedder->start(p.io, p.stopping);
+  p.shedder->start(p.loops, p.stopping);
   asio::co_spawn(p.io,
                  p.every(1s,
                          [&p] {
@@ -461,10 +474,14 @@ int ServerApp::run() {
                  asio::detached);
   spdlog::info("tessera listening on port {} (issuer {})", p.http->port(), p.issuer);
 
-  const unsigned threads = resolved_io_threads(p.config);
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i)
-    pool.emplace_back([&p] { p.io.run(); });
+  for (auto& loop : p.more_io) {
+    pool.emplace_back([&loop] {
+      // Kept running while it has no connection; stop() ends it.
+      auto idle = asio::make_work_guard(*loop);
+      loop->run();
+    });
+  }
   p.io.run();
   for (auto& t : pool)
     t.join();

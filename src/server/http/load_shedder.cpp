@@ -1,5 +1,7 @@
 #include "server/http/load_shedder.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,26 +17,42 @@ constexpr auto kPeriod = std::chrono::milliseconds(10);
 
 }  // namespace
 
-void LoadShedder::start(asio::io_context& io, const std::atomic<bool>& stopping) {
+void LoadShedder::start(const std::vector<asio::io_context*>& loops,
+                        const std::atomic<bool>& stopping) {
   if (max_lag_.count() == 0) return;
-  asio::co_spawn(io, probe(stopping), asio::detached);
+  for (asio::io_context* loop : loops) {
+    auto& lag_us = lag_us_.emplace_back(0);
+    asio::co_spawn(*loop, probe(lag_us, stopping), asio::detached);
+  }
 }
 
-asio::awaitable<void> LoadShedder::probe(const std::atomic<bool>& stopping) {
+std::chrono::microseconds LoadShedder::last_lag() const {
+  std::int64_t largest = 0;
+  for (const auto& lag_us : lag_us_)
+    largest = std::max(largest, lag_us.load(std::memory_order_relaxed));
+  return std::chrono::microseconds(largest);
+}
+
+asio::awaitable<void> LoadShedder::probe(std::atomic<std::int64_t>& lag_us,
+                                         const std::atomic<bool>& stopping) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
+  bool shedding = false;
   while (!stopping.load()) {
     const auto due = Clock::now() + kPeriod;
     timer.expires_at(due);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - due);
-    lag_us_.store(lag.count(), std::memory_order_relaxed);
+    lag_us.store(lag.count(), std::memory_order_relaxed);
     // Hysteresis: shed from max_lag, resume below half of it, so the state does not flap.
-    if (lag > max_lag_) {
-      overloaded_.store(true, std::memory_order_relaxed);
-    } else if (lag < max_lag_ / 2) {
-      overloaded_.store(false, std::memory_order_relaxed);
+    if (!shedding && lag > max_lag_) {
+      shedding = true;
+      overloaded_loops_.fetch_add(1, std::memory_order_relaxed);
+    } else if (shedding && lag < max_lag_ / 2) {
+      shedding = false;
+      overloaded_loops_.fetch_sub(1, std::memory_order_relaxed);
     }
   }
+  if (shedding) overloaded_loops_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 }  // namespace tessera::http

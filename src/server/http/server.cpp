@@ -7,7 +7,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -53,12 +52,16 @@ struct HttpServer::Connection : std::enable_shared_from_this<HttpServer::Connect
   beast::tcp_stream stream;             // moved into the TLS stream when TLS is on
   beast::tcp_stream* lowest = &stream;  // the live TCP layer, for stop(); null once gone
   asio::ip::address peer;
-  bool in_request = false;  // touched only on the connection's strand
+  bool in_request = false;  // touched only by the connection's loop
 };
 
-HttpServer::HttpServer(asio::io_context& io, const HttpLimits& limits, const Router& router,
-                       std::shared_ptr<asio::ssl::context> tls)
-    : io_(io), limits_(limits), router_(router), tls_(std::move(tls)), acceptor_(io) {}
+HttpServer::HttpServer(std::vector<asio::io_context*> loops, const HttpLimits& limits,
+                       const Router& router, std::shared_ptr<asio::ssl::context> tls)
+    : loops_(std::move(loops)),
+      limits_(limits),
+      router_(router),
+      tls_(std::move(tls)),
+      acceptor_(*loops_.front()) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -89,16 +92,21 @@ void HttpServer::stop() {
   });
   std::lock_guard lock(live_mutex_);
   for (Connection* connection : live_) {
-    // Owning: the connection may finish and be freed before this runs on its strand.
+    // Owning: the connection may finish and be freed before this runs on its loop.
     asio::post(connection->stream.get_executor(), [owned = connection->shared_from_this()] {
       if (!owned->in_request && owned->lowest != nullptr) owned->lowest->socket().close();
     });
   }
 }
 
+// Round robin, advanced by start_connection(): an accept that found nothing does not skip a loop.
+asio::io_context& HttpServer::next_loop() {
+  return *loops_[next_loop_];
+}
+
 asio::awaitable<void> HttpServer::accept_loop() {
   while (!stopping_) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kTuple);
+    auto [ec, socket] = co_await acceptor_.async_accept(next_loop(), kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
       spdlog::warn("accept failed: {}", ec.message());
@@ -109,13 +117,13 @@ asio::awaitable<void> HttpServer::accept_loop() {
   }
 }
 
-// Under load this loop gets one turn per pass through the I/O threads' queue, behind every busy
-// connection's work. Taking one connection per turn left a burst of new connections, each with
+// Under load this loop gets one turn per pass through the first event loop's queue, behind every
+// busy connection's work. Taking one connection per turn left a burst of new connections, each with
 // its first request already sent, queued in the kernel for seconds (p99 above 1 s at 256
 // connections); taking what is queued, up to a bound that keeps the turn short, does not.
 void HttpServer::accept_queued() {
   for (std::size_t i = 0; i < kAcceptBurst && !stopping_; ++i) {
-    tcp::socket socket(asio::make_strand(io_));
+    tcp::socket socket(next_loop());
     boost::system::error_code ec;
     acceptor_.accept(socket, ec);
     if (ec) return;  // would_block: the queue is empty; any other error, async_accept reports
@@ -124,11 +132,15 @@ void HttpServer::accept_queued() {
 }
 
 void HttpServer::start_connection(tcp::socket socket) {
+  next_loop_ = (next_loop_ + 1) % loops_.size();
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   auto connection = std::make_shared<Connection>(std::move(socket));
   const auto executor = connection->stream.get_executor();  // before the pointer is moved
-  asio::co_spawn(executor, serve(std::move(connection)), asio::detached);
+  // Counted here, in accept order: the loops start their connections in no particular order, and
+  // the cap must turn away the newest, not whichever started last.
+  const std::size_t open = ++connections_;
+  asio::co_spawn(executor, serve(std::move(connection), open), asio::detached);
 }
 
 asio::awaitable<Response> HttpServer::dispatch(Request& request) {
@@ -152,12 +164,11 @@ asio::awaitable<Response> HttpServer::dispatch(Request& request) {
   co_return api_error(ApiStatus::internal, "internal error");
 }
 
-asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection) {
+asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> connection, std::size_t open) {
   {
     boost::system::error_code ec;
     connection->peer = connection->stream.socket().remote_endpoint(ec).address();
   }
-  const std::size_t open = ++connections_;
   {
     std::lock_guard lock(live_mutex_);
     live_.insert(connection.get());
