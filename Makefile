@@ -42,8 +42,8 @@ test-asan: deps
 # (built with TSan too) under concurrent load, abuse, failing storage and kill -9. A race report
 # aborts the process that found it (halt_on_error), which fails its test.
 TSAN_DIR ?= build-tsan
-TSAN_TARGETS = tessera auth_tests concurrency_tests verify_tests integration_tests fault_tests
-TSAN_TESTS = ^(KeyRingConcurrency|SecretHasherConcurrency|AcceptBurstTest|ClientCacheConcurrency|ThrottleConcurrency|JwksCache|JwksCacheRealClock|TokenCacheTest|OverloadTest|CrashLoopTest|StorageFaultsTest|AbuseTest|ConnectionCapTest)\.
+TSAN_TARGETS = tessera auth_tests http_tests concurrency_tests verify_tests integration_tests fault_tests
+TSAN_TESTS = ^(KeyRingConcurrency|SecretHasherConcurrency|AcceptBurstTest|ClientCacheConcurrency|ThrottleConcurrency|JwksCache|JwksCacheRealClock|TokenCacheTest|OverloadTest|CrashLoopTest|StorageFaultsTest|AbuseTest|ConnectionCapTest|TwoLoops)\.
 test-tsan: deps
 	CC=clang-16 CXX=clang++-16 cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DTESSERA_SANITIZE=thread -DTESSERA_BUILD_BENCH=OFF -DTESSERA_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)

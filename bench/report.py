@@ -76,6 +76,12 @@ def main():
         f"{rate(rs / cores if cores else float('nan'))} tokens per core-second; the server used {cores:.2f} of the 2 cores (wrk and its kernel work had the rest)",
         f"`openssl speed -multi 2 rsa2048` per core: {rate(rsa / 2)}",
         fmt_ratio(per_core * 100, " %"), "explains target 1", "—")
+    normal = num("rs256_normal_tokens")
+    normal_cores = num("rs256_normal_server_cores")
+    row("1 · the same, one run with wrk at the normal scheduling policy (the rounds run it as SCHED_BATCH)",
+        f"{rate(normal)} tokens (failed: {r.get('rs256_normal_failed', '?')}); the server used {normal_cores:.2f} of the 2 cores",
+        f"`openssl speed -multi 2 rsa2048`: {rate(rsa)} signs (mean above)",
+        fmt_ratio(ratio(normal, rsa) * 100, " %"), "shows what wrk's preemptions cost", "—")
     half_p99 = num("rs256_half_p99")
     row("1 · p99 at half the ceiling (paced, Poisson arrivals)",
         f"p99 {ms(half_p99)}, p50 {ms(num('rs256_half_p50'))} at {rate(num('rs256_half_rate'))} "
