@@ -91,7 +91,7 @@ def main():
     ecdsa = num("openssl_ecdsap256_signs")
     healthz = num("healthz_rate")
     row("1 · `/oauth/token` ES256, keep-alive, 64 connections",
-        f"{rate(es)} tokens (failed: {r.get('es256_failed', '?')})",
+        f"{rate(es)} tokens (failed: {r.get('es256_failed', '?')}); the server used {num('es256_server_cores'):.2f} of the 2 cores",
         f"`openssl speed -multi 2 ecdsap256`: {rate(ecdsa)} signs; tessera `GET /healthz`: {rate(healthz)}",
         f"{fmt_ratio(ratio(es, ecdsa) * 100, ' %')} of the signs; {fmt_ratio(ratio(es, healthz) * 100, ' %')} of `/healthz`",
         "report", "—")
