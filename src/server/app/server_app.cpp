@@ -106,7 +106,6 @@ struct ServerApp::Parts {
   // other threads' connections.
   asio::io_context io{1};
   std::vector<std::unique_ptr<asio::io_context>> more_io;
-  std::vector<asio::io_context*> loops;  // io, then more_io
   std::unique_ptr<asio::thread_pool> workers;
   http::Router router;
   std::unique_ptr<http::TokenEndpoint> token_endpoint;
@@ -132,6 +131,7 @@ struct ServerApp::Parts {
   Result<void, std::string> build_http();
   void flush_last_used();
   std::vector<http::Gauge> gauges();
+  std::vector<asio::io_context*> loops();  // io, then more_io
   asio::awaitable<void> every(std::chrono::seconds period, std::function<void()> task);
 };
 
@@ -279,7 +279,7 @@ Result<void, std::string> ServerApp::Parts::build_http() {
     if (!context) return fail(context.error());
     tls = std::move(*context);
   }
-  http = std::make_unique<http::HttpServer>(loops, config.limits, router, tls);
+  http = std::make_unique<http::HttpServer>(loops(), config.limits, router, tls);
   if (auto ec = http->listen(*endpoint)) {
     return fail("cannot listen on " + config.listen + ": " + ec.message());
   }
@@ -360,6 +360,13 @@ void ServerApp::Parts::flush_last_used() {
   }
 }
 
+std::vector<asio::io_context*> ServerApp::Parts::loops() {
+  std::vector<asio::io_context*> all{&io};
+  for (auto& loop : more_io)
+    all.push_back(loop.get());
+  return all;
+}
+
 asio::awaitable<void> ServerApp::Parts::every(std::chrono::seconds period,
                                               std::function<void()> task) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -384,11 +391,8 @@ Result<std::unique_ptr<ServerApp>, std::string> ServerApp::create(const Config& 
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   parts->workers = std::make_unique<asio::thread_pool>(std::max(1u, config.worker_threads));
-  parts->loops.push_back(&parts->io);
-  for (unsigned i = 1; i < resolved_io_threads(config); ++i) {
-    parts->loops.push_back(
-        parts->more_io.emplace_back(std::make_unique<asio::io_context>(1)).get());
-  }
+  for (unsigned i = 1; i < resolved_io_threads(config); ++i)
+    parts->more_io.push_back(std::make_unique<asio::io_context>(1));
   if (config.max_token_lifetime_seconds < domain::kMinExpirySeconds) {
     return fail("--max-token-lifetime must be at least 300 seconds");
   }
@@ -438,7 +442,7 @@ int ServerApp::run() {
     if (!ec) stop();
   });
   p.http->start();
-  p.shedder->start(p.loops, p.stopping);
+  p.shedder->start(p.loops(), p.stopping);
   asio::co_spawn(p.io,
                  p.every(1s,
                          [&p] {
