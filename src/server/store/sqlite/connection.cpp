@@ -154,6 +154,8 @@ Connection::Connection(const std::filesystem::path& path, const ConnectionOption
     // The schema is ours; never let the database file run functions it names.
     exec("PRAGMA trusted_schema = OFF");
     if (options.read_only) exec("PRAGMA query_only = ON");
+    // Negative: a size in KiB rather than in pages. The value is ours, not the caller's text.
+    if (options.cache_kib > 0) exec("PRAGMA cache_size = -" + std::to_string(options.cache_kib));
   } catch (...) {
     sqlite3_close_v2(db_);
     throw;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -89,6 +90,8 @@ class Statement {
 struct ConnectionOptions {
   bool read_only = false;  // readers: query_only, no CREATE
   std::chrono::milliseconds busy_timeout{5000};
+  // The connection's page cache; 0 keeps SQLite's default (2 MiB).
+  std::size_t cache_kib = 0;
 };
 
 class Connection {

@@ -3,10 +3,13 @@
 namespace tessera::store::sqlite {
 
 ReaderPool::ReaderPool(std::filesystem::path path, std::size_t max_connections,
-                       std::chrono::milliseconds busy_timeout)
+                       ConnectionOptions options)
     : path_(std::move(path)),
       max_connections_(max_connections == 0 ? 1 : max_connections),
-      busy_timeout_(busy_timeout) {}
+      options_([&] {
+        options.read_only = true;
+        return options;
+      }()) {}
 
 std::unique_ptr<Connection> ReaderPool::acquire() {
   {
@@ -21,8 +24,7 @@ std::unique_ptr<Connection> ReaderPool::acquire() {
     ++open_;  // reserve the slot, open outside the lock
   }
   try {
-    return std::make_unique<Connection>(
-        path_, ConnectionOptions{.read_only = true, .busy_timeout = busy_timeout_});
+    return std::make_unique<Connection>(path_, options_);
   } catch (const std::exception&) {
     {
       std::lock_guard lock(mutex_);

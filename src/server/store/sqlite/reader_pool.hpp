@@ -16,8 +16,8 @@ namespace tessera::store::sqlite {
 
 class ReaderPool {
  public:
-  ReaderPool(std::filesystem::path path, std::size_t max_connections,
-             std::chrono::milliseconds busy_timeout);
+  // `options.read_only` is implied.
+  ReaderPool(std::filesystem::path path, std::size_t max_connections, ConnectionOptions options);
 
   // Runs `operation(Connection&) -> StoreResult<T>` inside a read transaction on a pooled
   // connection. SQLite failures become StoreError.
@@ -48,7 +48,7 @@ class ReaderPool {
 
   const std::filesystem::path path_;
   const std::size_t max_connections_;
-  const std::chrono::milliseconds busy_timeout_;
+  const ConnectionOptions options_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;

@@ -64,7 +64,8 @@ class FailureCounters {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer)
-      : readers_(options.path, options.max_readers, options.busy_timeout),
+      : readers_(options.path, options.max_readers,
+                 {.busy_timeout = options.busy_timeout, .cache_kib = options.reader_cache_kib}),
         writer_(std::move(writer), options.max_batch) {}
 
   ~SqliteStore() override { close(); }

@@ -20,6 +20,12 @@ struct SqliteOptions {
   // Reader connections. A thread that finds none idle waits, so the server gives each of its I/O
   // and worker threads one (the token endpoint reads on I/O threads; see Store::reads_are_local).
   std::size_t max_readers = 8;
+  // The page cache of each reader connection. With a million clients, SQLite's default of 2 MiB
+  // does not keep the B-tree interior pages of `clients` and `secrets_by_client` while cold token
+  // requests stream leaf pages through it: 2.96 page reads per lookup where 2 are leaves. At 8 MiB
+  // the interior pages stay, and a lookup reads 1.99 pages. Memory: up to this much per open
+  // reader; the server opens about one per thread that reads.
+  std::size_t reader_cache_kib = 8192;
   // How long a connection waits for a lock held by another process before giving up
   // (the operation then fails with unavailable).
   std::chrono::milliseconds busy_timeout{5000};

@@ -2,6 +2,8 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "server/store/addresses.hpp"
 #include "server/store/migration.hpp"
@@ -91,11 +93,56 @@ TEST_P(Migrations, Version3KeepsTheLastUsedTimesOfAVersion2Database) {
   ASSERT_NE(store_, nullptr);
   EXPECT_EQ(store_->get_client(used.id)->secrets[0].last_used_time, when);
   EXPECT_EQ(store_->get_client(unused.id)->secrets[0].last_used_time, std::nullopt);
-  EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), 3);
+  EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), sqlite_migrations().back().version);
   EXPECT_EQ(raw_scalar(db_path(),
                        "SELECT count(*) FROM pragma_table_info('secrets') "
                        "WHERE name = 'last_used_time'"),
             0);
+}
+
+// The token endpoint's cold lookup reads a client's secrets from this index alone (version 4).
+std::vector<std::string> index_columns(const std::filesystem::path& path,
+                                       const std::string& index) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_text(stmt, 1, index.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::string> columns;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    columns.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return columns;
+}
+
+const std::vector<std::string> kCoveringSecretColumns{"client_id", "id", "hash", "status",
+                                                      "expire_time"};
+
+TEST_P(Migrations, SecretsIndexCarriesEveryColumnOfTheCredentialsLookup) {
+  EXPECT_EQ(index_columns(db_path(), "secrets_by_client"), kCoveringSecretColumns);
+}
+
+TEST_P(Migrations, Version4RebuildsTheSecretsIndexOfAVersion3Database) {
+  const Organization organization = create_organization();
+  const ApiClient client = create_client(organization.id);
+  store_.reset();
+  raw_scalar(db_path(), "DROP INDEX secrets_by_client");
+  raw_scalar(db_path(), "CREATE INDEX secrets_by_client ON secrets (client_id, id)");
+  raw_scalar(db_path(), "PRAGMA user_version = 3");
+
+  reopen();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(raw_scalar(db_path(), "PRAGMA user_version"), 4);
+  EXPECT_EQ(index_columns(db_path(), "secrets_by_client"), kCoveringSecretColumns);
+  auto credentials = store_->get_client_credentials(client.id);
+  ASSERT_TRUE(credentials.ok());
+  ASSERT_EQ(credentials->secrets.size(), 1u);
+  EXPECT_EQ(credentials->secrets[0].id, client.secrets[0].id);
+  EXPECT_EQ(credentials->secrets[0].hash, client.secrets[0].hash);
 }
 
 TEST_P(Migrations, NewerSchemaIsRefused) {

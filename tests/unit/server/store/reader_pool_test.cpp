@@ -1,0 +1,53 @@
+// The reader pool's connections: read-only whatever the caller passes, with the page cache the
+// store configures (SqliteOptions::reader_cache_kib keeps a million clients' interior pages).
+#include "server/store/sqlite/reader_pool.hpp"
+
+#include "server/store/sqlite/connection.hpp"
+#include "store_fixture.hpp"
+
+namespace tessera::store::testing {
+namespace {
+
+using sqlite::Connection;
+using sqlite::ConnectionOptions;
+using sqlite::ReaderPool;
+
+class ReaderPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir();
+    Connection writer(path(), ConnectionOptions{});
+    writer.exec("PRAGMA journal_mode = WAL");
+    writer.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path path() const { return dir_ / "r.db"; }
+
+  static StoreResult<std::int64_t> scalar(ReaderPool& pool, const char* sql) {
+    return pool.read<std::int64_t>(
+        [&](Connection& db) -> StoreResult<std::int64_t> { return db.scalar(sql); });
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ReaderPoolTest, ConnectionsGetTheConfiguredPageCache) {
+  ReaderPool pool(path(), 2, ConnectionOptions{.cache_kib = 8192});
+  // Negative: KiB, as PRAGMA cache_size reports a size set in KiB.
+  EXPECT_EQ(*scalar(pool, "PRAGMA cache_size"), -8192);
+}
+
+TEST_F(ReaderPoolTest, ZeroKeepsSqlitesDefaultPageCache) {
+  ReaderPool pool(path(), 2, ConnectionOptions{});
+  EXPECT_EQ(*scalar(pool, "PRAGMA cache_size"), -2000);
+}
+
+TEST_F(ReaderPoolTest, ConnectionsAreReadOnlyWhateverTheOptionsSay) {
+  ReaderPool pool(path(), 2, ConnectionOptions{.read_only = false});
+  EXPECT_EQ(*scalar(pool, "PRAGMA query_only"), 1);
+  auto write = scalar(pool, "INSERT INTO t (id) VALUES (1) RETURNING id");
+  EXPECT_FALSE(write.ok());
+}
+
+}  // namespace
+}  // namespace tessera::store::testing
