@@ -7,7 +7,11 @@ namespace tessera::auth {
 ClientCache::ClientCache(std::size_t capacity, std::chrono::seconds absent_ttl)
     : capacity_(std::max<std::size_t>(capacity, kShards)),
       shard_capacity_(capacity_ / kShards),
-      absent_ttl_(absent_ttl) {}
+      absent_ttl_(absent_ttl) {
+  // Full size from the start: growing by rehash happened on the token path, under the shard lock.
+  for (auto& shard : shards_)
+    shard.slots.reserve(shard_capacity_);
+}
 
 ClientCache::Shard& ClientCache::shard_for(std::string_view client_id) {
   return shards_[std::hash<std::string_view>{}(client_id) % kShards];
@@ -34,19 +38,21 @@ void ClientCache::insert(std::string_view client_id, Entry entry, domain::Timest
   std::lock_guard lock(shard.mutex);
   // Checked under the shard lock: erase() bumps the generation under the same lock.
   if (ticket != generation_.load(std::memory_order_acquire)) return;
-  const std::string key(client_id);
-  if (auto it = shard.slots.find(key); it != shard.slots.end()) {
+  if (auto it = shard.slots.find(client_id); it != shard.slots.end()) {
     it->second.entry = std::move(entry);
     it->second.absent_until = absent_until;
     shard.lru.splice(shard.lru.begin(), shard.lru, it->second.lru);
     return;
   }
   while (shard.slots.size() >= shard_capacity_ && !shard.lru.empty()) {
-    shard.slots.erase(shard.lru.back());
+    const auto oldest = shard.slots.find(shard.lru.back());
     shard.lru.pop_back();
+    shard.slots.erase(oldest);
   }
-  shard.lru.push_front(key);
-  shard.slots.emplace(key, Slot{std::move(entry), absent_until, shard.lru.begin()});
+  const auto it =
+      shard.slots.emplace(std::string(client_id), Slot{std::move(entry), absent_until, {}}).first;
+  shard.lru.push_front(it->first);
+  it->second.lru = shard.lru.begin();
 }
 
 void ClientCache::put(std::shared_ptr<const domain::ClientCredentials> client,
