@@ -129,7 +129,9 @@ def main():
     row(f"4 · {clients:,.0f} clients in SQLite, requests spread over all",
         f"{rate(big)} tokens, mean of {r.get('rs256_rounds', '?')} rounds (cache misses: {num('scale_big_miss_ratio') * 100:.0f} %, "
         f"failed: {r.get('scale_big_failed', '?')}); RSS {num('scale_rss_big') / 2**20:.0f} MiB with "
-        f"`--client-cache-entries {num('scale_cache_entries'):,.0f}`",
+        f"`--client-cache-entries {num('scale_cache_entries'):,.0f}`; before the rounds, "
+        f"{num('scale_warmup_seconds'):.0f} s of the same load filled the cache to "
+        f"{num('scale_cached_after_warmup'):,.0f} entries at {rate(num('scale_warmup_tokens'))}",
         f"same server, 10 clients, before and after each round: {rate(small)} (RSS {num('scale_rss_10') / 2**20:.0f} MiB)",
         f"{fmt_ratio(ratio(big, small) * 100, ' %')} (rounds: {slashes('scale_round_ratios', 2, 100)})",
         "≥ 90 %", met(ratio(big, small) >= 0.9))
