@@ -105,22 +105,32 @@ void Throttle::record_failure(std::string_view client_id, std::string_view sourc
 
 void Throttle::record_success(std::string_view client_id, std::string_view source,
                               domain::Timestamp now) {
+  if (policy_.max_tracked_keys == 0) return;
   const std::uint64_t key = pair_key(client_id, source);
-  std::lock_guard lock(mutex_);
-  auto it = trusted_until_.find(key);
   const auto until = now + policy_.trusted_source_ttl;
-  if (it != trusted_until_.end()) {
-    // Refreshing at most once a minute keeps the success path to a lookup.
-    if (it->second - until < std::chrono::minutes(-1)) it->second = until;
+  std::lock_guard lock(mutex_);
+  while (!trust_order_.empty() && trust_order_.front().second <= now)
+    forget_oldest_trust();
+  if (auto it = trusted_until_.find(key); it != trusted_until_.end()) {
+    if (it->second - now < policy_.trusted_source_ttl / 2) {
+      it->second = until;
+      trust_order_.emplace_back(key, until);
+    }
     return;
   }
-  if (trusted_until_.size() >= policy_.max_tracked_keys) {
-    if (sweep_due(last_trusted_sweep_, now)) {
-      std::erase_if(trusted_until_, [&](const auto& entry) { return entry.second <= now; });
-    }
-    if (trusted_until_.size() >= policy_.max_tracked_keys) return;
-  }
+  while (trusted_until_.size() >= policy_.max_tracked_keys && !trust_order_.empty())
+    forget_oldest_trust();
   trusted_until_.emplace(key, until);
+  trust_order_.emplace_back(key, until);
+}
+
+void Throttle::forget_oldest_trust() {
+  const auto [key, until] = trust_order_.front();
+  trust_order_.pop_front();
+  // A renewed pair has a later record further back; this one is stale.
+  if (auto it = trusted_until_.find(key); it != trusted_until_.end() && it->second == until) {
+    trusted_until_.erase(it);
+  }
 }
 
 std::size_t Throttle::tracked_keys() const {

@@ -100,6 +100,50 @@ TEST(Throttle, AFullTableIsNotScannedOnEveryRequest) {
   EXPECT_TRUE(throttle.refused("m2morg_7", "10.0.0.9", kT0 + 1ms).has_value());
 }
 
+// More trusted pairs than max_tracked_keys, none expired (a million clients within an hour): the
+// newest success is trusted and the oldest trust forgotten, so the map stays bounded and a source
+// that just authenticated keeps its exemption.
+TEST(Throttle, AFullTrustTableForgetsItsOldestTrust) {
+  Throttle throttle({.client_burst = 1, .client_refill_per_sec = 0.001, .max_tracked_keys = 100});
+  for (int i = 0; i < 100; ++i)
+    throttle.record_success("m2morg_" + std::to_string(i), "10.0.0.1", kT0);
+  throttle.record_success("m2morg_new", "10.0.0.1", kT0 + 1s);
+  throttle.record_failure("m2morg_new", "198.51.100.7", kT0 + 2s);
+  throttle.record_failure("m2morg_0", "198.51.100.7", kT0 + 2s);
+  EXPECT_FALSE(throttle.refused("m2morg_new", "10.0.0.1", kT0 + 3s));
+  EXPECT_TRUE(throttle.refused("m2morg_0", "10.0.0.1", kT0 + 3s));  // the oldest, forgotten
+  // The trust map, plus two client buckets and the attacker's source bucket.
+  EXPECT_EQ(throttle.tracked_keys(), 100u + 3u);
+}
+
+// ... and that costs no scan of the map: sweeping it for expired trust once a second took 2.1 s
+// over these 1,000 seconds of new pairs at 200,000 trusted ones.
+TEST(Throttle, AFullTrustTableIsNotScanned) {
+  constexpr int kKeys = 200'000;
+  Throttle throttle({.trusted_source_ttl = 3600s, .max_tracked_keys = kKeys});
+  for (int i = 0; i < kKeys; ++i)
+    throttle.record_success("m2morg_" + std::to_string(i), "10.0.0.1", kT0);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 1'000; ++i)
+    throttle.record_success("m2morg_new" + std::to_string(i), "10.0.0.1", kT0 + 1s * (i + 1));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+  EXPECT_EQ(throttle.tracked_keys(), static_cast<std::size_t>(kKeys));
+}
+
+// Expired trust leaves the map without a scan, and a renewed pair stays trusted past its first
+// record's expiry.
+TEST(Throttle, TrustIsRenewedAfterHalfItsLifetimeAndExpiredTrustIsDropped) {
+  Throttle throttle({.client_burst = 1, .client_refill_per_sec = 0.001, .trusted_source_ttl = 60s});
+  throttle.record_success("renewed", "s", kT0);
+  throttle.record_success("expiring", "s", kT0);
+  throttle.record_success("renewed", "s", kT0 + 31s);  // past half: renewed until kT0 + 91s
+  throttle.record_success("other", "s", kT0 + 61s);    // drops "expiring"
+  EXPECT_EQ(throttle.tracked_keys(), 2u);
+  throttle.record_failure("renewed", "x", kT0 + 62s);
+  EXPECT_FALSE(throttle.refused("renewed", "s", kT0 + 90s));
+  EXPECT_TRUE(throttle.refused("renewed", "s", kT0 + 92s));
+}
+
 // Three nodes behind a balancer that spreads an attacker's guesses: each allows a third of the
 // burst, so the cluster as a whole allows the policy's burst, not three times it.
 TEST(Throttle, ClusterNodesShareTheBudget) {
