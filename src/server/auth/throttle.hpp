@@ -87,9 +87,9 @@ class Throttle {
   // expired entries instead scanned all of them once a second as soon as max_tracked_keys pairs
   // were trusted and none had expired (1,000,000 clients within an hour), under the lock every
   // token request takes: about 2 ms per scan of 200,000 entries, with every I/O thread waiting,
-  // and the newest successes were not trusted at all. A renewal
-  // appends a record and leaves the old one, which no longer matches the map when it reaches the
-  // front; renewing at most every half-TTL keeps it to 3 records per pair.
+  // and the newest successes were not trusted at all. A renewal appends a record and leaves the
+  // old one, which no longer matches the map when it reaches the front; renewing at most every
+  // half-TTL keeps it to 3 records per pair.
   std::deque<std::pair<std::uint64_t, domain::Timestamp>> trust_order_;
 };
 
