@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/domain/entities.hpp"
@@ -19,13 +20,14 @@ class InvalidInput : public std::invalid_argument {
 };
 
 std::string strings_to_json(const std::vector<std::string>& strings);
-std::vector<std::string> strings_from_json(const std::string& json);
+// The two parsers below remember each thread's last few results by exact text (see the .cpp).
+std::vector<std::string> strings_from_json(std::string_view json);
 
 std::string metadata_to_json(const std::map<std::string, std::string>& metadata);
 std::map<std::string, std::string> metadata_from_json(const std::string& json);
 
 // [[key, value], ...] keeps the order and allows any key.
 std::string claims_to_json(const std::vector<domain::CustomClaim>& claims);
-std::vector<domain::CustomClaim> claims_from_json(const std::string& json);
+std::vector<domain::CustomClaim> claims_from_json(std::string_view json);
 
 }  // namespace tessera::store

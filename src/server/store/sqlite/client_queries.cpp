@@ -205,9 +205,9 @@ StoreResult<domain::ClientCredentials> select_client_credentials(Connection& db,
   client.id =
       format(parsed->environment ? IdKind::environment_client : IdKind::api_client, parsed->number);
   if (!parsed->environment) client.organization_id = format(IdKind::organization, rows.int64(0));
-  client.scopes = strings_from_json(rows.text(1));
-  client.audience = strings_from_json(rows.text(2));
-  client.custom_claims = claims_from_json(rows.text(3));
+  client.scopes = strings_from_json(rows.text_view(1));
+  client.audience = strings_from_json(rows.text_view(2));
+  client.custom_claims = claims_from_json(rows.text_view(3));
   client.expiry_seconds = rows.int64(4);
   if (rows.is_null(5)) return client;  // no secrets: the LEFT JOIN's one row
   do {

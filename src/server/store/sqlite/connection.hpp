@@ -77,6 +77,8 @@ class Statement {
   bool is_null(int column) const;
   std::int64_t int64(int column) const;
   std::string text(int column) const;
+  // The same text without a copy; valid until the statement steps, resets or is destroyed.
+  std::string_view text_view(int column) const;
   std::vector<std::uint8_t> blob(int column) const;
   domain::Timestamp time(int column) const;
   std::optional<domain::Timestamp> optional_time(int column) const;
