@@ -32,6 +32,7 @@ StoreResult<std::vector<std::string>> delete_organization(Connection& db, std::s
 // Clients and secrets (client_queries.cpp)
 StoreResult<ApiClient> insert_client(Connection& db, const ApiClient& client);
 StoreResult<ApiClient> select_client(Connection& db, std::string_view client_id);
+// One statement: the store runs it without BEGIN and COMMIT (ReaderPool::read_one_statement).
 StoreResult<domain::ClientCredentials> select_client_credentials(Connection& db,
                                                                  std::string_view client_id);
 StoreResult<ApiClient> select_organization_client(Connection& db, std::string_view organization_id,

@@ -23,13 +23,33 @@ class ReaderPool {
   // connection. SQLite failures become StoreError.
   template <class T, class Operation>
   StoreResult<T> read(Operation&& operation) {
+    return run<T>(std::forward<Operation>(operation), Transaction::explicit_begin);
+  }
+
+  // As read(), for an operation that runs one statement: SQLite already reads that statement from
+  // one snapshot, from its first step until it is reset, and BEGIN and COMMIT would be two more
+  // statement executions per call. The token endpoint's lookup of a client not in its cache is
+  // the caller this is for.
+  template <class T, class Operation>
+  StoreResult<T> read_one_statement(Operation&& operation) {
+    return run<T>(std::forward<Operation>(operation), Transaction::implicit);
+  }
+
+  // Drops idle connections; later reads fail with unavailable.
+  void close();
+
+ private:
+  enum class Transaction { explicit_begin, implicit };
+
+  template <class T, class Operation>
+  StoreResult<T> run(Operation&& operation, Transaction transaction) {
     std::unique_ptr<Connection> connection = acquire();
     if (!connection) return fail(StoreError::unavailable);
     std::optional<StoreResult<T>> result;
     try {
-      connection->run("BEGIN");
+      if (transaction == Transaction::explicit_begin) connection->run("BEGIN");
       result.emplace(operation(*connection));
-      connection->run("COMMIT");
+      if (transaction == Transaction::explicit_begin) connection->run("COMMIT");
     } catch (const std::exception& error) {
       result.emplace(fail(to_store_error(error)));
     }
@@ -38,10 +58,6 @@ class ReaderPool {
     return std::move(*result);
   }
 
-  // Drops idle connections; later reads fail with unavailable.
-  void close();
-
- private:
   // nullptr when closed or when no connection can be opened.
   std::unique_ptr<Connection> acquire();
   void release(std::unique_ptr<Connection> connection);

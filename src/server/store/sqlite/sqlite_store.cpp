@@ -115,7 +115,7 @@ class SqliteStore final : public Store {
 
   StoreResult<domain::ClientCredentials> get_client_credentials(
       std::string_view client_id) override {
-    return read<domain::ClientCredentials>(
+    return readers_.read_one_statement<domain::ClientCredentials>(
         [&](Connection& db) { return queries::select_client_credentials(db, client_id); });
   }
 

@@ -3,6 +3,7 @@
 #include "server/store/sqlite/reader_pool.hpp"
 
 #include "server/store/sqlite/connection.hpp"
+#include "server/store/statement_counter.hpp"
 #include "store_fixture.hpp"
 
 namespace tessera::store::testing {
@@ -47,6 +48,58 @@ TEST_F(ReaderPoolTest, ConnectionsAreReadOnlyWhateverTheOptionsSay) {
   EXPECT_EQ(*scalar(pool, "PRAGMA query_only"), 1);
   auto write = scalar(pool, "INSERT INTO t (id) VALUES (1) RETURNING id");
   EXPECT_FALSE(write.ok());
+}
+
+TEST_F(ReaderPoolTest, ReadWrapsTheOperationInBeginAndCommit) {
+  ReaderPool pool(path(), 1, ConnectionOptions{});
+  const auto before = statements_executed();
+  bool in_transaction = false;
+  auto read = pool.read<std::int64_t>([&](Connection& db) -> StoreResult<std::int64_t> {
+    in_transaction = db.in_transaction();
+    return db.scalar("SELECT count(*) FROM t");
+  });
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(in_transaction);
+  EXPECT_EQ(statements_executed() - before, 3u);  // BEGIN, the query, COMMIT
+}
+
+TEST_F(ReaderPoolTest, ReadOneStatementRunsOnlyThatStatement) {
+  ReaderPool pool(path(), 1, ConnectionOptions{});
+  const auto before = statements_executed();
+  bool in_transaction = true;
+  auto read =
+      pool.read_one_statement<std::int64_t>([&](Connection& db) -> StoreResult<std::int64_t> {
+        in_transaction = db.in_transaction();
+        return db.scalar("SELECT count(*) FROM t");
+      });
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, 0);
+  EXPECT_FALSE(in_transaction);
+  EXPECT_EQ(statements_executed() - before, 1u);
+}
+
+TEST_F(ReaderPoolTest, ReadOneStatementSeesWhatWasCommittedBeforeIt) {
+  ReaderPool pool(path(), 1, ConnectionOptions{});
+  auto count = [&] {
+    return pool.read_one_statement<std::int64_t>([](Connection& db) -> StoreResult<std::int64_t> {
+      return db.scalar("SELECT count(*) FROM t");
+    });
+  };
+  ASSERT_EQ(*count(), 0);  // the pooled connection has read once, and goes back to the pool
+  Connection writer(path(), ConnectionOptions{});
+  writer.exec("INSERT INTO t (id) VALUES (1), (2)");
+  EXPECT_EQ(*count(), 2);
+}
+
+TEST_F(ReaderPoolTest, ReadOneStatementMapsSqliteFailures) {
+  ReaderPool pool(path(), 1, ConnectionOptions{});
+  auto read =
+      pool.read_one_statement<std::int64_t>([](Connection& db) -> StoreResult<std::int64_t> {
+        return db.scalar("SELECT count(*) FROM missing_table");
+      });
+  ASSERT_FALSE(read.ok());
+  // The one connection went back to the pool, usable.
+  EXPECT_EQ(*scalar(pool, "SELECT count(*) FROM t"), 0);
 }
 
 }  // namespace
