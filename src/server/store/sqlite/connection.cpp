@@ -3,7 +3,22 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
+
 namespace tessera::store::sqlite {
+namespace {
+
+// With its allocation statistics on (the default), SQLite takes one process-wide mutex around
+// every malloc and free, which the token endpoint's reader connections, each on its own thread,
+// then contend for: with two threads doing point reads on a 1,000,000-client database, 9.7 µs of
+// CPU per read with the statistics, 8.9 µs without. tessera reads none of them. The setting only
+// takes effect before SQLite initializes, so it is made before the first connection opens.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
 
 SqliteError::SqliteError(int code, const std::string& message)
     : std::runtime_error(message), code_(code) {}
@@ -142,6 +157,7 @@ std::optional<domain::Timestamp> Statement::optional_time(int column) const {
 // --- Connection ----------------------------------------------------------------------------------
 
 Connection::Connection(const std::filesystem::path& path, const ConnectionOptions& options) {
+  configure_sqlite_once();
   // NOMUTEX: each connection is used by one thread at a time (the writer, or a leased reader).
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE;
   if (!options.read_only) flags |= SQLITE_OPEN_CREATE;

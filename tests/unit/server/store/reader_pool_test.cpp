@@ -2,6 +2,8 @@
 // store configures (SqliteOptions::reader_cache_kib keeps a million clients' interior pages).
 #include "server/store/sqlite/reader_pool.hpp"
 
+#include <sqlite3.h>
+
 #include "server/store/sqlite/connection.hpp"
 #include "server/store/statement_counter.hpp"
 #include "store_fixture.hpp"
@@ -48,6 +50,14 @@ TEST_F(ReaderPoolTest, ConnectionsAreReadOnlyWhateverTheOptionsSay) {
   EXPECT_EQ(*scalar(pool, "PRAGMA query_only"), 1);
   auto write = scalar(pool, "INSERT INTO t (id) VALUES (1) RETURNING id");
   EXPECT_FALSE(write.ok());
+}
+
+// The statistics' global mutex is taken around every SQLite allocation; with them off, SQLite
+// counts nothing, so a connection that has read leaves the count at zero.
+TEST_F(ReaderPoolTest, SqliteKeepsNoAllocationStatistics) {
+  ReaderPool pool(path(), 1, ConnectionOptions{});
+  ASSERT_EQ(*scalar(pool, "SELECT count(*) FROM t"), 0);
+  EXPECT_EQ(sqlite3_memory_used(), 0);
 }
 
 TEST_F(ReaderPoolTest, ReadWrapsTheOperationInBeginAndCommit) {
