@@ -57,7 +57,8 @@ void ClientCache::insert(std::string_view client_id, Entry entry, domain::Timest
 
 void ClientCache::put(std::shared_ptr<const domain::ClientCredentials> client,
                       std::uint64_t ticket) {
-  const std::string id = client->id;
+  // The view stays valid: the entry passed to insert() keeps the client alive until it returns.
+  const std::string_view id = client->id;
   insert(id, Entry{State::present, std::move(client)}, {}, ticket);
 }
 
