@@ -301,7 +301,9 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
   // RSA signature has pushed out of the CPU caches: 8 µs alone, 21-23 µs right after a signature
   // (measured on a 1,000,000-client database). Going to the back of the loop's queue before
   // signing lets the other requests already read on this loop do their lookups first, back to
-  // back, on warm caches. (A store read on the worker pool has already been through the queue.)
+  // back. Measured at 1,000,000 clients: 88.8 % of the 10-client throughput without this, 90.4 %
+  // with it; the read itself still takes about 26 µs in the server, so most of its cache misses
+  // remain. (A store read on the worker pool has already been through the queue.)
   if (entry_was_loaded && authenticator_.loads_are_local()) {
     co_await boost::asio::post(co_await boost::asio::this_coro::executor,
                                boost::asio::use_awaitable);
