@@ -275,7 +275,7 @@ boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
   }
   auto entry = authenticator_.cached(token_request.client_id, now);
   const bool entry_was_loaded = entry.state == auth::ClientCache::State::unknown;
-  if (entry.state != auth::ClientCache::State::unknown) {
+  if (!entry_was_loaded) {
     metrics_.cache_hits.fetch_add(1, std::memory_order_relaxed);
   } else {
     metrics_.cache_misses.fetch_add(1, std::memory_order_relaxed);
