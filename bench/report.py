@@ -192,9 +192,11 @@ def main():
     for title, name in (
             ("Profile of `tessera serve` under the RS256 load (`perf record -g`, self time, by "
              "shared object)", "profile-dso.txt"),
-            ("Top symbols, RS256 (self time)", "profile-top.txt"),
+            ("Top entries outside libcrypto, RS256 (self time, share of all samples)",
+             "profile-top.txt"),
             ("Profile under the ES256 load, by shared object", "profile-es-dso.txt"),
-            ("Top symbols, ES256 (self time)", "profile-es.txt")):
+            ("Top entries outside libcrypto, ES256 (self time, share of all samples)",
+             "profile-es.txt")):
         path = os.path.join(work, name)
         if os.path.exists(path) and os.path.getsize(path) > 0:
             out.append("")
