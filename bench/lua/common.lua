@@ -3,9 +3,12 @@
 --
 -- Pacing (BENCH_RATE = total requests/s over BENCH_CONNECTIONS connections): wrk's delay() makes
 -- each connection wait an exponentially distributed time, with mean connections/rate, before its
--- next request, so the connections together send a Poisson stream of about BENCH_RATE requests/s
--- (minus the time each request takes, which is small at the rates this is used for). Without
--- pacing, wrk keeps every connection busy (closed loop): that is the throughput measurement.
+-- next request, so the connections together send about BENCH_RATE requests/s (minus the time each
+-- request takes, which is small at the rates this is used for). wrk truncates the delay to whole
+-- milliseconds and fires its timers on its event loop's millisecond ticks, so this is a Poisson
+-- stream rounded to 1 ms: the requests of one tick leave together, a burstier load than Poisson
+-- (docs/benchmarks.md, "The half-load p99 and the connection count"). Without pacing, wrk keeps
+-- every connection busy (closed loop): that is the throughput measurement.
 local M = {}
 
 local threads = {}
