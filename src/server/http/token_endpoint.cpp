@@ -247,6 +247,7 @@ void TokenEndpoint::add_routes(Router& router, std::size_t body_limit) {
 }
 
 boost::asio::awaitable<Response> TokenEndpoint::handle(Request& request) {
+  const ScopedLatency timed(metrics_.durations);
   // Before anything costs CPU: under overload a quick refusal is what keeps everyone else fast.
   if (shedder_.overloaded()) {
     shedder_.count_shed();
