@@ -11,8 +11,8 @@ void counter(std::string& out, const char* name, const char* help, const char* l
                      value);
 }
 
-void histogram(std::string& out, const char* name, const char* help,
-               const LatencyHistogram& histogram) {
+void render_histogram(std::string& out, const char* name, const char* help,
+                      const LatencyHistogram& histogram) {
   out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
   const auto counts = histogram.cumulative_counts();
   for (std::size_t i = 0; i < LatencyHistogram::kBounds.size(); ++i) {
@@ -71,9 +71,9 @@ std::string render_metrics(const TokenMetrics& t, const std::vector<Gauge>& gaug
       fmt::format("tessera_client_cache_lookups_total{{result=\"hit\"}} {}\n", t.cache_hits.load());
   out += fmt::format("tessera_client_cache_lookups_total{{result=\"miss\"}} {}\n",
                      t.cache_misses.load());
-  histogram(out, "tessera_token_request_duration_seconds",
-            "Time /oauth/token took in the server, from the request read to its response.",
-            t.durations);
+  render_histogram(out, "tessera_token_request_duration_seconds",
+                   "Time /oauth/token took in the server, from the request read to its response.",
+                   t.durations);
   for (const auto& gauge : gauges) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", gauge.name, gauge.help, gauge.name,
                        gauge.name, gauge.read());

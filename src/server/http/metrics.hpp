@@ -1,5 +1,5 @@
-// Counters for /metrics (Prometheus text exposition format 0.0.4). Relaxed atomics: each is
-// one uncontended increment on the token path.
+// Counters and the token endpoint's duration histogram for /metrics (Prometheus text exposition
+// format 0.0.4). Relaxed atomics: each update is an uncontended increment on the token path.
 #pragma once
 
 #include <array>
