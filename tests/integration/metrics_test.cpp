@@ -70,5 +70,23 @@ TEST_F(MetricsTest, TheDurationBucketsAreCumulativeAndEndAtTheCount) {
   EXPECT_GE(previous, 1);
 }
 
+// Prometheus reads a `_total` name as a counter's; a scraper that takes the TYPE line at its word
+// would otherwise treat rates of the shed and statement counters as levels.
+TEST_F(MetricsTest, EveryTotalIsTypedAsACounterAndNothingElseIs) {
+  const auto response = request(server->port(), "GET", "/metrics");
+  require_status(response, 200, "GET /metrics");
+  std::istringstream lines(response.body);
+  int typed = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("# TYPE ")) continue;
+    std::istringstream fields(line.substr(7));
+    std::string name, type;
+    fields >> name >> type;
+    EXPECT_EQ(name.ends_with("_total"), type == "counter") << line;
+    ++typed;
+  }
+  EXPECT_GE(typed, 10) << response.body;
+}
+
 }  // namespace
 }  // namespace tessera::it

@@ -130,7 +130,7 @@ struct ServerApp::Parts {
   Result<void, std::string> ensure_admin();
   Result<void, std::string> build_http();
   void flush_last_used();
-  std::vector<http::Gauge> gauges();
+  std::vector<http::ScrapedMetric> scraped_metrics();
   std::vector<asio::io_context*> loops();  // io, then more_io
   asio::awaitable<void> every(std::chrono::seconds period, std::function<void()> task);
 };
@@ -327,15 +327,16 @@ Result<void, std::string> ServerApp::Parts::build_http() {
   public_endpoints = std::make_unique<http::PublicEndpoints>(
       http::PublicEndpointsConfig{issuer, static_cast<int>(config.jwks_max_age_seconds)}, *ring,
       *workers, [this] { return static_cast<bool>(store->ping()); },
-      [this] { return http::render_metrics(token_metrics, gauges()); });
+      [this] { return http::render_metrics(token_metrics, scraped_metrics()); });
   public_endpoints->add_routes(router);
   return {};
 }
 
-std::vector<http::Gauge> ServerApp::Parts::gauges() {
+std::vector<http::ScrapedMetric> ServerApp::Parts::scraped_metrics() {
+  constexpr auto kCounter = http::ScrapedMetric::Kind::counter;
   return {
-      {"tessera_store_statements_total", "SQL statements sent to the database (a counter).",
-       [] { return static_cast<double>(store::statements_executed()); }},
+      {"tessera_store_statements_total", "SQL statements sent to the database.",
+       [] { return static_cast<double>(store::statements_executed()); }, kCounter},
       {"tessera_client_cache_entries", "API clients (and unknown ids) cached for /oauth/token.",
        [this] { return static_cast<double>(cache->size()); }},
       {"tessera_http_connections", "Open HTTP connections.",
@@ -344,7 +345,7 @@ std::vector<http::Gauge> ServerApp::Parts::gauges() {
        "Lateness of the last 10 ms probe timer, the largest over the event loops.",
        [this] { return static_cast<double>(shedder->last_lag().count()) / 1e6; }},
       {"tessera_token_requests_shed_total", "Token requests refused with 503 under overload.",
-       [this] { return static_cast<double>(shedder->shed_count()); }},
+       [this] { return static_cast<double>(shedder->shed_count()); }, kCounter},
       {"tessera_signing_keys_published", "Keys in the JWKS.",
        [this] { return static_cast<double>(ring->published_keys()->keys.size()); }},
   };

@@ -50,7 +50,7 @@ std::chrono::nanoseconds LatencyHistogram::sum() const noexcept {
   return std::chrono::nanoseconds(sum_ns_.load(std::memory_order_relaxed));
 }
 
-std::string render_metrics(const TokenMetrics& t, const std::vector<Gauge>& gauges) {
+std::string render_metrics(const TokenMetrics& t, const std::vector<ScrapedMetric>& scraped) {
   std::string out;
   counter(out, "tessera_tokens_issued_total", "Access tokens issued.", "", t.issued.load());
   out +=
@@ -74,9 +74,10 @@ std::string render_metrics(const TokenMetrics& t, const std::vector<Gauge>& gaug
   render_histogram(out, "tessera_token_request_duration_seconds",
                    "Time /oauth/token took in the server, from the request read to its response.",
                    t.durations);
-  for (const auto& gauge : gauges) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", gauge.name, gauge.help, gauge.name,
-                       gauge.name, gauge.read());
+  for (const auto& metric : scraped) {
+    const char* type = metric.kind == ScrapedMetric::Kind::counter ? "counter" : "gauge";
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", metric.name, metric.help, metric.name,
+                       type, metric.name, metric.read());
   }
   return out;
 }

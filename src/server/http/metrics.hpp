@@ -64,13 +64,15 @@ struct TokenMetrics {
   LatencyHistogram durations;
 };
 
-// A gauge read when /metrics is scraped.
-struct Gauge {
+// A value read when /metrics is scraped: a gauge, or a counter kept elsewhere.
+struct ScrapedMetric {
+  enum class Kind { gauge, counter };
   std::string name;
   std::string help;
   std::function<double()> read;
+  Kind kind = Kind::gauge;
 };
 
-std::string render_metrics(const TokenMetrics& tokens, const std::vector<Gauge>& gauges);
+std::string render_metrics(const TokenMetrics& tokens, const std::vector<ScrapedMetric>& scraped);
 
 }  // namespace tessera::http

@@ -72,12 +72,17 @@ TEST(RenderMetricsTest, CountersAndTheHistogramInTextFormat) {
   metrics.durations.observe(400us);
   metrics.durations.observe(4ms);
   const std::string text =
-      render_metrics(metrics, {{"tessera_test_gauge", "A gauge.", [] { return 1.5; }}});
+      render_metrics(metrics, {{"tessera_test_gauge", "A gauge.", [] { return 1.5; }},
+                               {"tessera_test_total", "A counter kept elsewhere.",
+                                [] { return 4.0; }, ScrapedMetric::Kind::counter}});
 
   EXPECT_EQ(sample(text, "tessera_tokens_issued_total"), "7");
   EXPECT_EQ(sample(text, R"(tessera_token_requests_rejected_total{reason="invalid_client"})"), "2");
   EXPECT_EQ(sample(text, R"(tessera_client_cache_lookups_total{result="miss"})"), "1");
   EXPECT_EQ(sample(text, "tessera_test_gauge"), "1.5");
+  EXPECT_NE(text.find("# TYPE tessera_test_gauge gauge\n"), std::string::npos) << text;
+  EXPECT_EQ(sample(text, "tessera_test_total"), "4");
+  EXPECT_NE(text.find("# TYPE tessera_test_total counter\n"), std::string::npos) << text;
 
   const std::string h = "tessera_token_request_duration_seconds";
   EXPECT_NE(text.find("# TYPE " + h + " histogram\n"), std::string::npos) << text;
