@@ -8,8 +8,9 @@
 #   SCALE_CLIENTS=100000 DURATION=5 bench/run.sh      a quicker pass
 #   BENCH_DOC=/tmp/out.md bench/run.sh                write the table somewhere else
 #
-# Knobs (environment): DURATION (s, each throughput run; default 10), ROUNDS (alternations of
-# reference and tessera in targets 1 and 4; default 3), SHORT (s, each point of the
+# Knobs (environment): DURATION (s, each throughput or paced run; default 10), ROUNDS
+# (alternations of reference and tessera in target 1's throughput and paced runs and in target 4;
+# default 3), SHORT (s, each point of the
 # cost-growth and listing runs; default 5), CONNECTIONS (default 64), SCALE_CLIENTS (default
 # 1000000), CACHE_ENTRIES (--client-cache-entries of the scale run; default 100000), SCALE_WARMUP
 # (s of requests spread over all clients before target 4's rounds, to fill the cache; default 30), BENCH_NICE
