@@ -1,14 +1,17 @@
 #include "server/http/metrics.hpp"
 
+#include <string_view>
+
 #include <fmt/format.h>
 
 namespace tessera::http {
 namespace {
 
-void counter(std::string& out, const char* name, const char* help, const char* labels,
-             std::uint64_t value) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{}{} {}\n", name, help, name, name, labels,
-                     value);
+// A metric that is one unlabelled sample.
+template <class Value>
+void single_sample(std::string& out, std::string_view name, std::string_view help,
+                   std::string_view type, Value value) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
 }
 
 void render_histogram(std::string& out, const char* name, const char* help,
@@ -52,7 +55,8 @@ std::chrono::nanoseconds LatencyHistogram::sum() const noexcept {
 
 std::string render_metrics(const TokenMetrics& t, const std::vector<ScrapedMetric>& scraped) {
   std::string out;
-  counter(out, "tessera_tokens_issued_total", "Access tokens issued.", "", t.issued.load());
+  single_sample(out, "tessera_tokens_issued_total", "Access tokens issued.", "counter",
+                t.issued.load());
   out +=
       "# HELP tessera_token_requests_rejected_total Token requests refused, by reason.\n"
       "# TYPE tessera_token_requests_rejected_total counter\n";
@@ -75,9 +79,8 @@ std::string render_metrics(const TokenMetrics& t, const std::vector<ScrapedMetri
                    "Time /oauth/token took in the server, from the request read to its response.",
                    t.durations);
   for (const auto& metric : scraped) {
-    const char* type = metric.kind == ScrapedMetric::Kind::counter ? "counter" : "gauge";
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", metric.name, metric.help, metric.name,
-                       type, metric.name, metric.read());
+    single_sample(out, metric.name, metric.help,
+                  metric.kind == ScrapedMetric::Kind::counter ? "counter" : "gauge", metric.read());
   }
   return out;
 }
